@@ -1,0 +1,280 @@
+"""Tokenizer, filters and the two analyzers Rasm indexes with.
+
+Whoosh pickles analyzers into the index, so everything here lives at this one
+import path and ``ANALYZER_VERSION`` changes whenever the tokens it produces do.
+
+* ``exact_analyzer()`` -- the spelling as written, folded: "al-Mayadin" -> ``mayadin``,
+  "والرقة" -> ``رقه``.  An exact-spelling match is scored on these fields.
+* ``key_analyzer()`` -- the variant keys (see ``translit``): "Mayadeen",
+  "al-Mayadin" -> ``mayadan``; "الميادين" -> ``@myadan``.
+
+Filters change ``token.text`` only, never offsets, so the highlighter can mark
+the spelling the article used.  Index and query time run the same pipeline; the
+deliberate differences are (1) an Arabic query word without the article also
+looks for itself behind a one-letter clitic (و ب ل ف ك); (2) in a query a
+capitalised word always counts as a name, in an article only when it is not the
+first word of a sentence; (3) a query word also brings the keys it may have in
+the other script.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from unidecode import unidecode
+from whoosh.analysis import Composable, Filter, Token, Tokenizer
+
+from search import translit
+
+ANALYZER_VERSION = 1
+
+DATA = Path(__file__).parent / "data"
+
+_ARABIC_LETTER = re.compile("[\u0620-\u064a\u0671-\u06d3\u06fa-\u06ff]")
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_WORD = "[\\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]"
+_APOS = "'’‘`´ʼ"
+# Latin renderings of the Arabic article: al-, el-, and the sun-letter forms (ash-Sham, ez-Zor).
+LATIN_PARTICLES = ("al", "el", "il", "ul", "ad", "adh", "ar", "as", "ash", "at", "ath", "az", "an",
+                   "ed", "er", "es", "esh", "et", "ez", "en", "ud", "ur")
+_PARTICLE_RE = "|".join(sorted(LATIN_PARTICLES, key=len, reverse=True))
+_HYPHENS = "-\u2010\u2011"
+TOKEN_PATTERN = re.compile(
+    rf"(?:(?:{_PARTICLE_RE})[{_HYPHENS}](?=[^\W\d_])|(?:al|el)[ \t]+(?=[^\W\d_]))?"
+    rf"{_WORD}+(?:[{_APOS}]{_WORD}+)*",
+    re.IGNORECASE,
+)
+_LEADING_PARTICLE = re.compile(
+    rf"^(?:(?:{_PARTICLE_RE})[{_HYPHENS}]|(?:al|el)[ \t]+)", re.IGNORECASE
+)
+_SENTENCE_BREAK = re.compile(r"[.!?:;\n\"“”«»()\[\]|•]")
+_POSSESSIVE = re.compile(rf"[{_APOS}]s$", re.IGNORECASE)
+# Arabic article with optional conjunction (و/ف) and preposition (ب/ك/ل); لل = li + al.
+_AR_ARTICLE = re.compile("^(?:[وف]?[بكل]?ال|[وف]?لل)(?=..)")
+# Conjunction (و/ف) and preposition (ب/ك/ل) letters written onto the next word.
+ARABIC_CLITICS = ("و", "ف", "ب", "ك", "ل", "وب", "وك", "ول", "فب", "فك", "فل")
+_AR_FOLD = str.maketrans({
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي", "ى": "ي", "ة": "ه",
+    "ی": "ي", "ک": "ك", "گ": "ك", "پ": "ب", "چ": "ج", "ڤ": "ف", "ژ": "ز",
+})
+# Assimilated article glued to the name: "Ezzor" = ez-Zor, "Arrastan" = ar-Rastan.  Not "Ass-":
+# there the double s is nearly always the name's own (Assad), not as-S.
+_GLUED_ARTICLE = re.compile(r"^(?:[ae]([tdrzn])(?=\1)|es(?=s)|[ae]l(?=[^aeiouwyl']))")
+
+
+def is_arabic(text: str) -> bool:
+    return _ARABIC_LETTER.search(text) is not None
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Common English words: a token spelled like one is matched exactly, unless it is a name."""
+    lines = (DATA / "english-words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for w in lines if w and not w.startswith("#"))
+
+
+@lru_cache(maxsize=200_000)
+def fold_latin(text: str) -> str:
+    """Latin spelling folded for comparison: diacritics off, lower case, one apostrophe."""
+    return unidecode(text).translate(translit.APOSTROPHE_TABLE).lower()
+
+
+def fold_arabic(text: str) -> str:
+    """Arabic spelling folded: hamza seats, alef forms, ta marbuta and alef maqsura unified."""
+    return text.translate(_AR_FOLD)
+
+
+# ------------------------------------------------------------------ tokenizer
+class RasmTokenizer(Tokenizer):
+    """Words in either script, keeping tashkeel and inner apostrophes inside the token.
+
+    A Latin article joined by a hyphen ("al-Mayadin", "ez-Zor") or a free-standing
+    "al"/"el" ("Al Raqqa") stays in the token, so the name's highlight covers it.
+    Each token carries ``sentence_start``: True after a sentence break or, with
+    ``headline=True`` (titles), always.
+    """
+
+    def __init__(self, headline: bool = False):
+        self.headline = headline
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.headline == other.headline
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True,
+                 mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            t.sentence_start = True
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        pos = start_pos
+        prev_end = 0
+        for match in TOKEN_PATTERN.finditer(value):
+            start, end = match.span()
+            t.text = match.group()
+            t.boost = 1.0
+            t.stopped = False
+            t.sentence_start = self.headline or prev_end == 0 or bool(
+                _SENTENCE_BREAK.search(value, prev_end, start))
+            prev_end = end
+            if keeporiginal:
+                t.original = t.text
+            if positions:
+                t.pos = pos
+                pos += 1
+            if chars:
+                t.startchar, t.endchar = start_char + start, start_char + end
+            yield t
+
+
+# ------------------------------------------------------------------ filters
+class CharNormalizeFilter(Filter):
+    """NFKC (Arabic presentation forms, ligatures), tashkeel and tatweel removed."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            text = unicodedata.normalize("NFKC", t.text)
+            if is_arabic(text):
+                text = _ARABIC_MARKS.sub("", text)
+            t.text = text
+            yield t
+
+
+class PossessiveFilter(Filter):
+    """Drops the English possessive: "Assad's" -> "Assad"."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if "s" in t.text[-1:].lower():
+                t.text = _POSSESSIVE.sub("", t.text)
+            yield t
+
+
+class ArticleFilter(Filter):
+    """Strips the article: "al-Mayadin" -> "Mayadin", "والرقة" -> "رقة".
+
+    Sets ``token.named`` when a Latin article was present (the word is a name).
+    With ``clitics=True`` (the exact fields), an Arabic query word typed without
+    the article also looks for itself behind a one-letter clitic (و ب ل ف ك:
+    "حمص" finds "وحمص"), as extra tokens at the same position.  Only at query
+    time and only without an article: "الرقة" must not find "ورقة" ("paper").
+    """
+
+    def __init__(self, clitics: bool = False):
+        self.clitics = clitics
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.clitics == other.clitics
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.named = False
+            text = t.text
+            if is_arabic(text):
+                t.text = _AR_ARTICLE.sub("", text)
+                alts = []
+                if self.clitics and t.mode == "query" and t.text == text:
+                    for prefix in ARABIC_CLITICS:
+                        alt = t.copy()  # copied before yielding: later filters change t
+                        alt.text = prefix + text
+                        alts.append(alt)
+                yield t
+                yield from alts
+                continue
+            stripped = _LEADING_PARTICLE.sub("", text)
+            if stripped != text:
+                t.text = stripped
+                t.named = True
+            yield t
+
+
+class ExactFoldFilter(Filter):
+    """The exact field's form: Latin folded to lower-case ASCII, Arabic letter forms unified."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = fold_arabic(t.text) if is_arabic(t.text) else fold_latin(t.text)
+            yield t
+
+
+def _is_name(text: str, token) -> bool:
+    """Capitalisation (or an article) as evidence that a word is a proper noun."""
+    if getattr(token, "named", False):
+        return True
+    if not text[:1].isupper():
+        return False
+    if token.mode == "query":
+        return True
+    return not text.isupper() and not getattr(token, "sentence_start", True)
+
+
+@lru_cache(maxsize=400_000)
+def key_terms(text: str, named: bool, query: bool = False) -> tuple[str, ...]:
+    """The key-field terms for one word (article already stripped); the first is its own key.
+
+    Latin: the transliteration key (plus the key without a glued assimilated
+    article: "Ezzor" -> also "zor"); a common English word not shown to be a
+    name: ``=`` + word; an acronym of 2-3 capitals: ``#`` + word.  Arabic: ``@`` +
+    its key.  With ``query=True`` a name also brings the keys it may have in the
+    other script (Latin "Homs" -> ``@hms``; Arabic حمص -> ``hms``, ``hams``, ...).
+    """
+    if is_arabic(text):
+        key = translit.arabic_key(text)
+        if not key:
+            return ("=" + fold_arabic(text),)
+        own = ("@" + key,)
+        return own + tuple(translit.arabic_to_latin(key)) if query else own
+    folded = fold_latin(text)
+    if 2 <= len(text) <= 3 and text.isupper() and text.isalpha():
+        return ("#" + folded,)  # IS, YPG: letters, not sounds ("IS" is not "is")
+    if not folded.replace("'", "").isalpha():
+        return ("=" + folded,)
+    if not named and (folded in english_words() or folded.split("'")[0] in english_words()):
+        return ("=" + folded,)  # "homes" is not "Homs"; "don't" is no name
+    words = [folded]
+    glued = _GLUED_ARTICLE.match(folded)
+    if glued and len(folded) - glued.end() >= 3:
+        words.append(folded[glued.end():])
+    terms = [translit.latin_key(w) for w in words]
+    if query and not text.isupper():  # an acronym such as ISIS is no Arabic word
+        terms += ["@" + k for w in words for k in translit.latin_to_arabic(translit.latin_slots(w))]
+    terms = list(dict.fromkeys(t for t in terms if t))
+    return tuple(terms) or ("=" + folded,)
+
+
+class VariantKeyFilter(Filter):
+    """Replaces each word by its variant-key terms, all at the word's position."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            terms = key_terms(t.text, _is_name(t.text, t), t.mode == "query")
+            alts = []
+            for term in terms[1:]:
+                alt = t.copy()
+                alt.text = term
+                alts.append(alt)
+            t.text = terms[0]
+            yield t
+            yield from alts
+
+
+def exact_analyzer(headline: bool = False) -> Composable:
+    """Analyzer of the exact fields (``title``, ``body``)."""
+    return (RasmTokenizer(headline) | CharNormalizeFilter() | PossessiveFilter()
+            | ArticleFilter(clitics=True) | ExactFoldFilter())
+
+
+def key_analyzer(headline: bool = False) -> Composable:
+    """Analyzer of the variant-key fields (``title_key``, ``body_key``)."""
+    return (RasmTokenizer(headline) | CharNormalizeFilter() | PossessiveFilter()
+            | ArticleFilter() | VariantKeyFilter())

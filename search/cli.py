@@ -1,0 +1,151 @@
+"""The ``rasm`` command: a thin shell over the library (index, search)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+from dateutil import parser as dateparser
+
+from search import settings
+from search.aliases import AliasFileError
+from search.index import RasmIndexError, build_index
+from search.query import QueryError
+from search.searcher import MAX_LIMIT, SearchResult, search
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def _index_option(f):
+    return click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=None, help=settings.INDEX.help)(f)
+
+
+def _date(value: str | None, end: bool = False) -> dt.datetime | None:
+    """A --since/--until date: YYYY, YYYY-MM or a full date; --until is inclusive."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            d = dt.datetime(int(value), 12 if end else 1, 31 if end else 1)
+        elif re.fullmatch(r"\d{4}-\d{1,2}", value):
+            year, month = map(int, value.split("-"))
+            d = dt.datetime(year, month, 1)
+            if end:
+                d = (d + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        else:
+            d = dateparser.parse(value, yearfirst=True, dayfirst=False)
+    except (ValueError, OverflowError) as e:
+        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from e
+    if end:
+        d = d.replace(hour=23, minute=59, second=59, microsecond=999999)
+    return d
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="rasm-search")
+def cli() -> None:
+    """Rasm: search news archives for every spelling of a name, in Latin and Arabic script."""
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_index_option
+def index_cmd(paths: tuple[Path, ...], index_dir: Path | None) -> None:
+    """Build the index from PATHS (files or folders; default: the bundled corpus)."""
+    if not paths:
+        corpus = settings.default_corpus()
+        if corpus is None:
+            raise click.UsageError("no PATH given and no bundled corpus/ found")
+        paths = (corpus,)
+    index_dir = index_dir or settings.default_index_dir()
+    tty = sys.stderr.isatty()
+    seen = 0
+
+    def progress(n: int) -> None:
+        nonlocal seen
+        seen += n
+        if tty and seen % 50 == 0:
+            click.echo(f"\rreading articles: {seen}", err=True, nl=False)
+
+    def problem(p) -> None:
+        if tty and seen:
+            click.echo("", err=True)
+        click.echo(f"rasm: skipped {p}", err=True)
+
+    try:
+        report = build_index(paths, index_dir, on_problem=problem, progress=progress)
+    except RasmIndexError as e:
+        raise click.ClickException(str(e)) from e
+    if tty:
+        click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+    click.echo(report.summary())
+    if report.articles == 0:
+        raise click.ClickException("nothing was indexed: no readable articles under "
+                                   + ", ".join(str(p) for p in paths))
+
+
+@cli.command("search")
+@click.argument("query_words", nargs=-1, required=True, metavar="QUERY")
+@_index_option
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True,
+              help="most hits to show")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+@click.option("--source", "sources", multiple=True, help="only this source (repeatable)")
+@click.option("--since", help="only articles dated on or after this date (YYYY-MM-DD)")
+@click.option("--until", help="only articles dated on or before this date (YYYY-MM-DD)")
+@click.option("--exact", is_flag=True, help="match the spelling as typed: no variants or aliases")
+def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, exact) -> None:
+    """Search the index; QUERY uses Whoosh syntax (AND/OR/NOT, "phrases", field:value)."""
+    text = " ".join(query_words)
+    try:
+        result = search(index_dir or settings.default_index_dir(), text, limit=limit,
+                        sources=list(sources) or None, since=_date(since), until=_date(until, end=True),
+                        expand=not exact)
+    except QueryError as e:
+        click.echo(f"Error: invalid query: {e}", err=True)
+        sys.exit(2)
+    except (RasmIndexError, AliasFileError) as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        _print_result(result, color=sys.stdout.isatty())
+
+
+def _terminal_snippet(snippet: str, color: bool) -> str:
+    parts = []
+    last = 0
+    for m in _MARK.finditer(snippet):
+        parts.append(html.unescape(snippet[last:m.start()]))
+        word = html.unescape(m.group(1))
+        parts.append(click.style(word, fg="yellow", bold=True) if color else word)
+        last = m.end()
+    parts.append(html.unescape(snippet[last:]))
+    return "".join(parts)
+
+
+def _print_result(result: SearchResult, color: bool) -> None:
+    if not result.hits:
+        click.echo(f"No results for {result.query!r}.")
+        return
+    shown = len(result.hits)
+    click.echo(f"{result.total} results for {result.query!r}"
+               + (f" (showing {shown})" if shown < result.total else ""))
+    for rank, hit in enumerate(result.hits, 1):
+        click.echo("")
+        title = hit.title or "(untitled)"
+        click.echo(f"{rank:2}. " + (click.style(title, bold=True) if color else title))
+        meta = " · ".join(x for x in (hit.date, hit.source, hit.id, f"score {hit.score:.2f}") if x)
+        click.echo("    " + (click.style(meta, dim=True) if color else meta))
+        click.echo("    " + _terminal_snippet(hit.snippet, color))
+
+
+def main() -> None:
+    cli(prog_name="rasm")

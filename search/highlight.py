@@ -1,0 +1,100 @@
+"""Snippets: the passage of an article around its matches, HTML-escaped, matches in <mark>.
+
+The article text is run through the key analyzer with character offsets; a
+match is a run of positions whose key terms meet a query pattern, so a phrase
+is marked whole ("Deir Ezzor") and the marked text is the spelling the article
+used, whatever spelling the query had.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from search.analysis import key_analyzer
+
+SNIPPET_CHARS = 240
+_KEY = key_analyzer()
+_SPACES = re.compile(r"\s+")
+
+
+def match_spans(text: str, patterns, analyzer=_KEY) -> list[tuple[int, int]]:
+    """Character spans of ``text`` matched by any pattern (a tuple of per-position term sets)."""
+    if not patterns or not text:
+        return []
+    slots: list[tuple[int, int, set[str]]] = []
+    by_pos: dict[int, int] = {}
+    for t in analyzer(text, positions=True, chars=True, mode="index"):
+        i = by_pos.get(t.pos)
+        if i is None:
+            by_pos[t.pos] = len(slots)
+            slots.append((t.startchar, t.endchar, {t.text}))
+        else:
+            slots[i][2].add(t.text)
+    firsts = {term for p in patterns if p for term in p[0]}
+    spans = []
+    for i, (start, _, terms) in enumerate(slots):
+        if terms.isdisjoint(firsts):
+            continue
+        for pattern in patterns:
+            n = len(pattern)
+            if n and i + n <= len(slots) and all(
+                    not slots[i + k][2].isdisjoint(pattern[k]) for k in range(n)):
+                spans.append((start, slots[i + n - 1][1]))
+    return _merge(spans)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
+    """The stretch of about ``size`` characters holding the most matches, on word boundaries."""
+    if not spans:
+        start, end = 0, min(len(text), size)
+    else:
+        best, best_count = spans[0][0], 0
+        for i, (s, _) in enumerate(spans):
+            count = sum(1 for s2, e2 in spans[i:] if e2 <= s + size)
+            if count > best_count:
+                best, best_count = s, count
+        start = max(0, best - size // 4)
+        end = min(len(text), start + size)
+    if start > 0:
+        space = text.find(" ", start, start + 30)
+        start = space + 1 if space != -1 else start
+    if end < len(text):
+        space = text.rfind(" ", end - 30, end)
+        end = space if space > start else end
+    return start, end
+
+
+def snippet(text: str, patterns, size: int = SNIPPET_CHARS) -> str:
+    """An HTML-safe snippet of ``text`` with the matches of ``patterns`` wrapped in <mark>."""
+    text = text or ""
+    spans = match_spans(text, patterns)
+    start, end = _window(text, spans, size)
+    parts = ["…" if start > 0 else ""]
+    cursor = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        parts.append(escape(_flat(text[cursor:s])))
+        parts.append("<mark>" + escape(_flat(text[s:e])) + "</mark>")
+        cursor = e
+    parts.append(escape(_flat(text[cursor:end])))
+    if end < len(text):
+        parts.append("…")
+    return "".join(parts)
+
+
+def _flat(text: str) -> str:
+    """Runs of white space (line breaks too) become one space: a snippet is one line."""
+    return _SPACES.sub(" ", text)

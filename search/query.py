@@ -1,0 +1,228 @@
+"""From a query string to a Whoosh query over the exact and variant-key fields.
+
+Whoosh's parser reads the syntax (AND/OR/NOT, "phrases", field:value, ranges)
+with a tokenizer that keeps words as typed.  Each word, phrase or run of
+adjacent name words ("Deir ez-Zor", "عين العرب") then becomes a *unit*, searched
+as a phrase in four fields: the exact spelling (``title``, ``body``) and the
+variant keys (``title_key``, ``body_key``), plus the unit's aliases.  An exact
+match scores on both kinds of field, a variant match on the key fields only,
+so exact spellings rank first, all else equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh import fields, query
+from whoosh.qparser import PlusMinusPlugin, QueryParser
+from whoosh.qparser.dateparse import DateParserPlugin
+
+from search.aliases import AliasTable
+from search.analysis import (
+    _LEADING_PARTICLE,
+    RasmTokenizer,
+    english_words,
+    exact_analyzer,
+    fold_latin,
+    is_arabic,
+    key_analyzer,
+)
+
+MAX_QUERY_CHARS = 2000
+TEXT_FIELDS = {"text": ("title", "body"), "title": ("title",), "body": ("body",)}
+# Score weights: exact spelling above variant key above alias, title above body.
+BOOST = {"title": 3.0, "body": 1.5, "title_key": 2.0, "body_key": 1.0}
+ALIAS_BOOST = 0.6
+
+_EXACT = exact_analyzer()
+_KEY = key_analyzer()
+
+
+class QueryError(ValueError):
+    """A query that cannot be run, with a one-line reason."""
+
+
+@dataclass
+class ParsedQuery:
+    """The Whoosh query, and the key-term patterns its positive parts match (for highlighting)."""
+
+    text: str
+    query: query.Query
+    patterns: list[tuple[frozenset[str], ...]] = field(default_factory=list)
+
+
+def _parse_schema() -> fields.Schema:
+    words = RasmTokenizer()
+    return fields.Schema(
+        text=fields.TEXT(analyzer=words, multitoken_query="phrase"),
+        title=fields.TEXT(analyzer=words, multitoken_query="phrase"),
+        body=fields.TEXT(analyzer=words, multitoken_query="phrase"),
+        source=fields.ID(),
+        id=fields.ID(),
+        path=fields.ID(),
+        date=fields.DATETIME(),
+    )
+
+
+def _is_name_word(word: str) -> bool:
+    """A query word that may belong to a multi-word name (so adjacent ones form a phrase)."""
+    if is_arabic(word) or word[:1].isupper() or _LEADING_PARTICLE.match(word):
+        return True
+    folded = fold_latin(word)
+    return folded.isalpha() and folded not in english_words()
+
+
+class QueryBuilder:
+    """Parses query strings; one per search (it collects highlight patterns as it goes)."""
+
+    def __init__(self, aliases: AliasTable | None = None, expand: bool = True):
+        self.aliases = aliases
+        self.expand = expand
+        self.parser = QueryParser("text", _parse_schema())
+        # +/- only at the start of a word: the hyphen of "al-Mayadin" is no NOT
+        self.parser.add_plugin(PlusMinusPlugin(r"(?<![^\s(])\+", r"(?<![^\s(])-"))
+        self.parser.add_plugin(DateParserPlugin(free=False))
+        self.patterns: list[tuple[frozenset[str], ...]] = []
+
+    def parse(self, text: str) -> ParsedQuery:
+        """The query for ``text``; raises QueryError for an empty, oversized or invalid query."""
+        if not text or not text.strip():
+            raise QueryError("empty query")
+        if len(text) > MAX_QUERY_CHARS:
+            raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
+        self.patterns = []
+        self._source = text
+        try:
+            parsed = self.parser.parse(text)
+        except Exception as e:  # Whoosh raises bare Exceptions for bad dates and ranges
+            raise QueryError(str(e)) from e
+        for leaf in _leaves(parsed):
+            if getattr(leaf, "error", None):
+                raise QueryError(str(leaf.error))
+        q = self._rewrite(parsed, positive=True)
+        if q is None or q is query.NullQuery:
+            raise QueryError("the query has no searchable words")
+        return ParsedQuery(text, q, self.patterns)
+
+    # ------------------------------------------------------------ rewriting
+    def _rewrite(self, q: query.Query, positive: bool) -> query.Query | None:
+        if isinstance(q, query.Term) and q.fieldname in TEXT_FIELDS:
+            return self._unit(q.text, TEXT_FIELDS[q.fieldname], q.boost, positive)
+        if isinstance(q, query.Phrase) and q.fieldname in TEXT_FIELDS:
+            return self._unit(" ".join(q.words), TEXT_FIELDS[q.fieldname], q.boost, positive,
+                              expand=False)
+        if isinstance(q, (query.Prefix, query.Wildcard, query.FuzzyTerm)) and q.fieldname in TEXT_FIELDS:
+            return query.Or([q.__class__(f, fold_latin(q.text), boost=q.boost)
+                             for f in TEXT_FIELDS[q.fieldname]])
+        if isinstance(q, query.Term) and q.fieldname in ("source", "id", "path"):
+            text = q.text.lower() if q.fieldname == "source" else q.text
+            return query.Term(q.fieldname, text, boost=q.boost)
+        if isinstance(q, query.Not):
+            inner = self._rewrite(q.query, positive=False)
+            return query.Not(inner) if inner is not None else None
+        if isinstance(q, query.AndNot):
+            pos = self._rewrite(q.a, positive)
+            neg = self._rewrite(q.b, positive=False)
+            return query.AndNot(pos, neg) if pos is not None and neg is not None else pos
+        if isinstance(q, (query.AndMaybe, query.Require)):
+            a, b = self._rewrite(q.a, positive), self._rewrite(q.b, positive)
+            if a is None or b is None:
+                return a or b
+            return q.__class__(a, b)
+        if isinstance(q, query.And):
+            return self._compound(q, query.And, positive, group_names=True)
+        if isinstance(q, query.Or):
+            return self._compound(q, query.Or, positive, group_names=False)
+        if not q.is_leaf():
+            return q.apply(lambda child: self._rewrite(child, positive) or query.NullQuery)
+        return q
+
+    def _compound(self, q, cls, positive: bool, group_names: bool):
+        parts = []
+        subs = list(q.subqueries)
+        i = 0
+        while i < len(subs):
+            sub = subs[i]
+            run_end = i
+            if group_names and self._groupable(sub):
+                while run_end + 1 < len(subs) and self._adjacent(subs[run_end], subs[run_end + 1]):
+                    run_end += 1
+            if run_end > i:
+                words = self._source[sub.startchar:subs[run_end].endchar]
+                parts.append(self._unit(words, TEXT_FIELDS[sub.fieldname], 1.0, positive))
+            else:
+                parts.append(self._rewrite(sub, positive))
+            i = run_end + 1
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else cls(parts, boost=q.boost)
+
+    @staticmethod
+    def _groupable(q) -> bool:
+        return (isinstance(q, query.Term) and q.fieldname in TEXT_FIELDS and q.boost == 1.0
+                and getattr(q, "startchar", None) is not None and _is_name_word(q.text))
+
+    def _adjacent(self, a, b) -> bool:
+        return (self._groupable(b) and a.fieldname == b.fieldname
+                and self._source[a.endchar:b.startchar].isspace())
+
+    # ------------------------------------------------------------ units
+    def _unit(self, words: str, fieldnames, boost: float, positive: bool, expand: bool = True):
+        """The query for one name or phrase in the given exact fields, with its aliases."""
+        own = self._unit_query(words, fieldnames, boost, positive)
+        if own is None:
+            return None
+        if not (expand and self.expand and self.aliases):
+            return own
+        others = [self._unit_query(a.text, fieldnames, boost * ALIAS_BOOST, positive)
+                  for a in self.aliases.others(words)]
+        others = [o for o in others if o is not None]
+        return query.Or([own, *others]) if others else own
+
+    def _unit_query(self, words: str, fieldnames, boost: float, positive: bool):
+        exact = _positions(_EXACT, words)
+        keys = _positions(_KEY, words)
+        if not exact:
+            return None
+        if positive:
+            self.patterns.append(tuple(frozenset(k) for k in keys))
+        # the exact fields are folded to lower case: an acronym ("IS") is searched by its key only
+        acronym = any(all(t.startswith("#") for t in k) for k in keys)
+        subqueries = []
+        for name in fieldnames:
+            if not acronym:
+                subqueries.append(_field_query(name, exact, boost * BOOST[name]))
+            if self.expand or acronym:
+                subqueries.append(_field_query(name + "_key", keys, boost * BOOST[name + "_key"]))
+        return query.Or(subqueries)
+
+
+def _positions(analyzer, words: str) -> list[list[str]]:
+    """Token texts grouped by position, in order."""
+    out: dict[int, list[str]] = {}
+    for t in analyzer(words, positions=True, mode="query"):
+        out.setdefault(t.pos, [])
+        if t.text not in out[t.pos]:
+            out[t.pos].append(t.text)
+    return [out[p] for p in sorted(out)]
+
+
+def _field_query(fieldname: str, positions, boost: float) -> query.Query:
+    slots = [query.Term(fieldname, ts[0]) if len(ts) == 1
+             else query.Or([query.Term(fieldname, t) for t in ts]) for ts in positions]
+    if len(slots) == 1:
+        only = slots[0]
+        only.boost = boost
+        return only
+    if all(len(ts) == 1 for ts in positions):
+        return query.Phrase(fieldname, [ts[0] for ts in positions], boost=boost)
+    return query.Sequence(slots, boost=boost)
+
+
+def _leaves(q: query.Query):
+    if q.is_leaf():
+        yield q
+    else:
+        for child in q.children():
+            yield from _leaves(child)

@@ -1,0 +1,36 @@
+"""Settings declared once -- name, default, help -- for the CLI, the web app and the docs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    help: str
+
+
+INDEX = Setting("index", "RASM_INDEX", "index folder (default: $RASM_INDEX, else the project's index/)")
+ALIASES = Setting("aliases", "RASM_ALIASES", "extra alias file, read beside the bundled table")
+
+
+def default_index_dir() -> Path:
+    """$RASM_INDEX, else ``index/`` of the source checkout, else ``./index``."""
+    env = os.environ.get(INDEX.env)
+    if env:
+        return Path(env)
+    if (PROJECT_ROOT / "corpus").is_dir():
+        return PROJECT_ROOT / "index"
+    return Path.cwd() / "index"
+
+
+def default_corpus() -> Path | None:
+    """The bundled demo corpus of a source checkout, if there is one."""
+    corpus = PROJECT_ROOT / "corpus"
+    return corpus if corpus.is_dir() else None

@@ -1,0 +1,143 @@
+"""Tokenizer and filters: (description, input, expected tokens with offsets), one row per rule."""
+
+import pytest
+
+from search.analysis import (
+    ArticleFilter,
+    CharNormalizeFilter,
+    ExactFoldFilter,
+    PossessiveFilter,
+    RasmTokenizer,
+    exact_analyzer,
+    key_analyzer,
+    key_terms,
+)
+
+
+def run(analyzer, text, mode="index"):
+    return [(t.text, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True, mode=mode)]
+
+
+def positions(analyzer, text, mode="index"):
+    out = {}
+    for t in analyzer(text, positions=True, mode=mode):
+        out.setdefault(t.pos, []).append(t.text)
+    return [out[p] for p in sorted(out)]
+
+
+TOKENIZER = [
+    ("plain words", "Deir Ezzor", [("Deir", 0, 4), ("Ezzor", 5, 10)]),
+    ("hyphenated article stays with the name", "al-Mayadin city",
+     [("al-Mayadin", 0, 10), ("city", 11, 15)]),
+    ("sun-letter article", "Deir ez-Zor", [("Deir", 0, 4), ("ez-Zor", 5, 11)]),
+    ("free-standing Al", "Al Raqqa", [("Al Raqqa", 0, 8)]),
+    ("other hyphens split", "Mayadeen-Abu Kamal",
+     [("Mayadeen", 0, 8), ("Abu", 9, 12), ("Kamal", 13, 18)]),
+    ("inner apostrophe kept", "Da'ish and Dar’a", [("Da'ish", 0, 6), ("and", 7, 10), ("Dar’a", 11, 16)]),
+    ("tashkeel stays inside the Arabic token", "إِدْلِب", [("إِدْلِب", 0, 7)]),
+    ("Arabic words", "دير الزور", [("دير", 0, 3), ("الزور", 4, 9)]),
+    ("punctuation dropped", "(Homs), Hama.", [("Homs", 1, 5), ("Hama", 8, 12)]),
+]
+
+
+@pytest.mark.parametrize("rule,text,expected", TOKENIZER, ids=[r[0] for r in TOKENIZER])
+def test_tokenizer(rule, text, expected):
+    assert run(RasmTokenizer(), text) == expected
+
+
+FILTERS = [
+    ("NFKC and tashkeel/tatweel removed", CharNormalizeFilter(), "إِدْلِـب",
+     [("إدلب", 0, 8)]),
+    ("Arabic presentation forms", CharNormalizeFilter(), "ﺣﻤﺺ", [("حمص", 0, 3)]),
+    ("possessive 's", PossessiveFilter(), "Assad's army",
+     [("Assad", 0, 7), ("army", 8, 12)]),
+    ("curly possessive", PossessiveFilter(), "Assad’s", [("Assad", 0, 7)]),
+    ("Latin article, offsets kept", ArticleFilter(), "al-Mayadin", [("Mayadin", 0, 10)]),
+    ("ash- article", ArticleFilter(), "ash-Shaddadi", [("Shaddadi", 0, 12)]),
+    ("free-standing El", ArticleFilter(), "El Assad", [("Assad", 0, 8)]),
+    ("Arabic article", ArticleFilter(), "الرقة", [("رقة", 0, 5)]),
+    ("wa + article", ArticleFilter(), "والرقة", [("رقة", 0, 6)]),
+    ("li + article", ArticleFilter(), "للرقة", [("رقة", 0, 5)]),
+    ("bi + article", ArticleFilter(), "بالميادين", [("ميادين", 0, 9)]),
+    ("index time takes a word as written", ArticleFilter(clitics=True), "وحمص", [("وحمص", 0, 4)]),
+    ("Latin folded", ExactFoldFilter(), "Ḥomṣ", [("homs", 0, 4)]),
+    ("Arabic letter forms unified", ExactFoldFilter(), "أسد مؤتة إلى",
+     [("اسد", 0, 3), ("موته", 4, 8), ("الي", 9, 12)]),
+]
+
+
+@pytest.mark.parametrize("rule,flt,text,expected", FILTERS, ids=[r[0] for r in FILTERS])
+def test_filter(rule, flt, text, expected):
+    assert run(RasmTokenizer() | flt, text) == expected
+
+
+def test_arabic_query_word_also_looks_behind_clitics():
+    got = [t for t, _, _ in run(RasmTokenizer() | ArticleFilter(clitics=True), "حمص", mode="query")]
+    assert got[0] == "حمص" and {"وحمص", "بحمص", "لحمص", "فحمص", "كحمص", "وبحمص"} <= set(got)
+
+
+def test_arabic_query_word_with_article_takes_no_clitic_guesses():
+    # "الرقة" must not find "ورقة" (paper)
+    assert run(RasmTokenizer() | ArticleFilter(clitics=True), "الرقة", mode="query") == [("رقة", 0, 5)]
+
+
+KEY_TERMS = [
+    ("Latin name: its key", "Homs", True, False, ("hams",)),
+    ("English word, not a name", "homes", False, False, ("=homes",)),
+    ("English word shown to be a name", "Sham", True, False, ("$am",)),
+    ("acronym of capitals", "IS", False, False, ("#is",)),
+    ("long capitals are a word", "ISIS", False, False, ("asas",)),
+    ("digits are exact", "2017", False, False, ("=2017",)),
+    ("Arabic: its key", "حمص", False, False, ("@hms",)),
+    ("glued article read both ways", "Ezzor", True, False, ("azar", "zar")),
+    ("not Ass-: Assad is no as-Sad", "Assad", True, False, ("asad",)),
+    ("contraction is English", "don't", False, False, ("=don't",)),
+    ("query: a Latin name brings its Arabic forms", "Homs", True, True, ("hams", "@hms", "@hums")),
+    ("query: an Arabic word brings its Latin forms", "حمص", False, True,
+     ("@hms", "hms", "hmas", "hams", "hamas")),
+    ("query: an acronym brings none", "ISIS", False, True, ("asas",)),
+]
+
+
+@pytest.mark.parametrize("rule,text,named,query,expected", KEY_TERMS, ids=[r[0] for r in KEY_TERMS])
+def test_key_terms(rule, text, named, query, expected):
+    assert key_terms(text, named, query) == expected
+
+
+def test_capitals_at_sentence_start_are_not_names():
+    # "Homes" opens a sentence: an English word; "Hums" inside one: a name
+    got = positions(key_analyzer(), "Homes burned. The Hums front.")
+    assert got[0] == ["=homes"]
+    assert got[3] == ["hams"]
+
+
+def test_titles_treat_capitals_as_headline_case():
+    assert positions(key_analyzer(headline=True), "Homes Destroyed In Homs")[0] == ["=homes"]
+
+
+def test_query_capitals_mean_a_name():
+    assert positions(key_analyzer(), "Hums", mode="query")[0][0] == "hams"
+    assert positions(key_analyzer(), "hums", mode="query") == [["=hums"]]
+
+
+def test_variant_spellings_meet_in_the_key_field():
+    a = positions(key_analyzer(), "in Deir ez-Zor city")
+    b = positions(key_analyzer(), "in Dayr az-Zawr city")
+    c = positions(key_analyzer(), "in Deir Ezzor city")
+    assert a == b
+    assert a[1] == c[1] and set(a[2]) <= set(c[2])
+
+
+def test_arabic_and_latin_meet_across_scripts():
+    lat = positions(key_analyzer(), "in al-Mayadin", mode="query")[1]
+    ar = positions(key_analyzer(), "في الميادين")[1]
+    assert ar == ["@myadin"] and "@myadin" in lat
+
+
+def test_exact_analyzer_positions_match_key_analyzer():
+    text = "Homs, al-Mayadin and والرقة وحمص on 5 Oct"
+    assert len(positions(exact_analyzer(), text)) == len(positions(key_analyzer(), text))
+
+
+def test_key_fields_take_no_clitic_guesses():
+    assert positions(key_analyzer(), "فرقة") == [["@frka"]]
