@@ -14,7 +14,7 @@ from dateutil import parser as dateparser
 
 from search import settings
 from search.aliases import AliasFileError
-from search.index import RasmIndexError, build_index
+from search.index import RasmIndexError, build_index, current_generation
 from search.query import QueryError
 from search.searcher import MAX_LIMIT, SearchResult, search
 
@@ -104,8 +104,11 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None) -> None:
 def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, exact) -> None:
     """Search the index; QUERY uses Whoosh syntax (AND/OR/NOT, "phrases", field:value)."""
     text = " ".join(query_words)
+    if index_dir is None:
+        index_dir = settings.default_index_dir()
+        _build_default_index_if_missing(index_dir)
     try:
-        result = search(index_dir or settings.default_index_dir(), text, limit=limit,
+        result = search(index_dir, text, limit=limit,
                         sources=list(sources) or None, since=_date(since), until=_date(until, end=True),
                         expand=not exact)
     except QueryError as e:
@@ -117,6 +120,19 @@ def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, ex
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
         _print_result(result, color=sys.stdout.isatty())
+
+
+def _build_default_index_if_missing(index_dir: Path) -> None:
+    """First run on a fresh checkout: index the bundled corpus into the default folder."""
+    corpus = settings.default_corpus()
+    if corpus is None or current_generation(index_dir) is not None:
+        return
+    click.echo(f"No index yet: indexing the bundled corpus into {index_dir} ...", err=True)
+    try:
+        report = build_index([corpus], index_dir)
+    except RasmIndexError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(report.summary(), err=True)
 
 
 def _terminal_snippet(snippet: str, color: bool) -> str:
