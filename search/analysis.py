@@ -163,7 +163,7 @@ class PossessiveFilter(Filter):
 class ArticleFilter(Filter):
     """Strips the article: "al-Mayadin" -> "Mayadin", "والرقة" -> "رقة".
 
-    Sets ``token.named`` when a Latin article was present (the word is a name).
+    Sets ``token.article`` when an article was present.
     With ``clitics=True`` (the exact fields), an Arabic query word typed without
     the article also looks for itself behind a one-letter clitic (و ب ل ف ك:
     "حمص" finds "وحمص"), as extra tokens at the same position.  Only at query
@@ -178,10 +178,11 @@ class ArticleFilter(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            t.named = False
+            t.article = False
             text = t.text
             if is_arabic(text):
                 t.text = _AR_ARTICLE.sub("", text)
+                t.article = t.text != text
                 alts = []
                 if self.clitics and t.mode == "query" and t.text == text:
                     for prefix in ARABIC_CLITICS:
@@ -194,22 +195,40 @@ class ArticleFilter(Filter):
             stripped = _LEADING_PARTICLE.sub("", text)
             if stripped != text:
                 t.text = stripped
-                t.named = True
+                t.article = True
             yield t
 
 
 class ExactFoldFilter(Filter):
-    """The exact field's form: Latin folded to lower-case ASCII, Arabic letter forms unified."""
+    """The exact field's form: Latin folded to lower-case ASCII, Arabic letter forms unified.
+
+    An Arabic word written with the article is also indexed with it ("ال" + word),
+    and a query word typed with the article looks only for that form: "القريتين"
+    (the town) must not find "قريتين" ("two villages").
+    """
 
     def __call__(self, tokens):
         for t in tokens:
-            t.text = fold_arabic(t.text) if is_arabic(t.text) else fold_latin(t.text)
-            yield t
+            if not is_arabic(t.text):
+                t.text = fold_latin(t.text)
+                yield t
+                continue
+            t.text = fold_arabic(t.text)
+            if not getattr(t, "article", False):
+                yield t
+            elif t.mode == "query":
+                t.text = "ال" + t.text
+                yield t
+            else:
+                alt = t.copy()
+                alt.text = "ال" + t.text
+                yield t
+                yield alt
 
 
 def _is_name(text: str, token) -> bool:
     """Capitalisation (or an article) as evidence that a word is a proper noun."""
-    if getattr(token, "named", False):
+    if getattr(token, "article", False):
         return True
     if not text[:1].isupper():
         return False
@@ -219,21 +238,24 @@ def _is_name(text: str, token) -> bool:
 
 
 @lru_cache(maxsize=400_000)
-def key_terms(text: str, named: bool, query: bool = False) -> tuple[str, ...]:
+def key_terms(text: str, named: bool, query: bool = False, article: bool = False) -> tuple[str, ...]:
     """The key-field terms for one word (article already stripped); the first is its own key.
 
     Latin: the transliteration key (plus the key without a glued assimilated
     article: "Ezzor" -> also "zor"); a common English word not shown to be a
     name: ``=`` + word; an acronym of 2-3 capitals: ``#`` + word.  Arabic: ``@`` +
-    its key.  With ``query=True`` a name also brings the keys it may have in the
-    other script (Latin "Homs" -> ``@hms``; Arabic حمص -> ``hms``, ``hams``, ...).
+    its key, ``@@`` + its key if written with the article.  With ``query=True`` a
+    name also brings the keys it may have in the other script (Latin "Homs" ->
+    ``@hms``, ``@@hms``, ...; Arabic حمص -> ``hms``, ``hams``, ...); a Latin word
+    with the article looks only for Arabic forms with it.
     """
+    arabic_prefixes = ("@@",) if article else ("@", "@@")
     if is_arabic(text):
         key = translit.arabic_key(text)
         if not key:
             return ("=" + fold_arabic(text),)
-        own = ("@" + key,)
-        return own + tuple(translit.arabic_to_latin(key)) if query else own
+        own = ("@@" if article else "@") + key
+        return (own, *translit.arabic_to_latin(key)) if query else (own,)
     folded = fold_latin(text)
     if 2 <= len(text) <= 3 and text.isupper() and text.isalpha():
         return ("#" + folded,)  # IS, YPG: letters, not sounds ("IS" is not "is")
@@ -247,7 +269,8 @@ def key_terms(text: str, named: bool, query: bool = False) -> tuple[str, ...]:
         words.append(folded[glued.end():])
     terms = [translit.latin_key(w) for w in words]
     if query and not text.isupper():  # an acronym such as ISIS is no Arabic word
-        terms += ["@" + k for w in words for k in translit.latin_to_arabic(translit.latin_slots(w))]
+        terms += [prefix + k for w in words for k in translit.latin_to_arabic(translit.latin_slots(w))
+                  for prefix in arabic_prefixes]
     terms = list(dict.fromkeys(t for t in terms if t))
     return tuple(terms) or ("=" + folded,)
 
@@ -257,7 +280,7 @@ class VariantKeyFilter(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            terms = key_terms(t.text, _is_name(t.text, t), t.mode == "query")
+            terms = key_terms(t.text, _is_name(t.text, t), t.mode == "query", getattr(t, "article", False))
             alts = []
             for term in terms[1:]:
                 alt = t.copy()

@@ -33,6 +33,9 @@ TEXT_FIELDS = {"text": ("title", "body"), "title": ("title",), "body": ("body",)
 # Score weights: exact spelling above variant key above alias, title above body.
 BOOST = {"title": 3.0, "body": 1.5, "title_key": 2.0, "body_key": 1.0}
 ALIAS_BOOST = 0.6
+# A cross-script form written with and without the article, each in more than this share of
+# the articles using it, is taken for a common word (see QueryBuilder._cross_script_names).
+AMBIGUOUS_SHARE = 0.2
 
 _EXACT = exact_analyzer()
 _KEY = key_analyzer()
@@ -75,9 +78,10 @@ def _is_name_word(word: str) -> bool:
 class QueryBuilder:
     """Parses query strings; one per search (it collects highlight patterns as it goes)."""
 
-    def __init__(self, aliases: AliasTable | None = None, expand: bool = True):
+    def __init__(self, aliases: AliasTable | None = None, expand: bool = True, reader=None):
         self.aliases = aliases
         self.expand = expand
+        self.reader = reader  # an index reader, to tell names from common words across scripts
         self.parser = QueryParser("text", _parse_schema())
         # +/- only at the start of a word: the hyphen of "al-Mayadin" is no NOT
         self.parser.add_plugin(PlusMinusPlugin(r"(?<![^\s(])\+", r"(?<![^\s(])-"))
@@ -182,7 +186,7 @@ class QueryBuilder:
 
     def _unit_query(self, words: str, fieldnames, boost: float, positive: bool):
         exact = _positions(_EXACT, words)
-        keys = _positions(_KEY, words)
+        keys = [self._cross_script_names(terms) for terms in _positions(_KEY, words)]
         if not exact:
             return None
         if positive:
@@ -196,6 +200,32 @@ class QueryBuilder:
             if self.expand or acronym:
                 subqueries.append(_field_query(name + "_key", keys, boost * BOOST[name + "_key"]))
         return query.Or(subqueries)
+
+
+    def _cross_script_names(self, terms: list[str]) -> list[str]:
+        """Drops the Arabic forms of a Latin word that this archive shows to be common words.
+
+        A name is written one way in Arabic: always with the article (الرقة) or
+        never (حمص).  Where a form also occurs the other way often enough
+        (الميادين "the town" / ميادين "squares"), the Latin name is no evidence
+        for it; where one way dominates, the other is another word (الحمص,
+        "chickpeas") and only the dominant way is kept.
+        """
+        if self.reader is None or not any(t.startswith("@") for t in terms):
+            return terms
+        kept = [t for t in terms if not t.startswith("@")]
+        own = terms[0] if terms[0].startswith("@") else None  # an Arabic query word's own form
+        keys = dict.fromkeys(t.lstrip("@") for t in terms if t.startswith("@") and t != own)
+        for key in keys:
+            with_article = self.reader.doc_frequency("body_key", "@@" + key)
+            bare = self.reader.doc_frequency("body_key", "@" + key)
+            total = with_article + bare
+            if total == 0 or min(with_article, bare) > AMBIGUOUS_SHARE * total:
+                continue
+            dominant = "@@" + key if with_article >= bare else "@" + key
+            if dominant in terms:
+                kept.append(dominant)
+        return ([own] if own else []) + kept
 
 
 def _positions(analyzer, words: str) -> list[list[str]]:

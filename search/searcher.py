@@ -40,9 +40,12 @@ class SearchResult:
         return {"query": self.query, "total": self.total, "hits": [asdict(h) for h in self.hits]}
 
 
-def parse_query(text: str, expand: bool = True) -> ParsedQuery:
-    """Parses ``text`` with the alias table (unless ``expand`` is off); raises QueryError."""
-    return QueryBuilder(default_aliases() if expand else None, expand=expand).parse(text)
+def parse_query(text: str, expand: bool = True, reader=None) -> ParsedQuery:
+    """Parses ``text`` with the alias table (unless ``expand`` is off); raises QueryError.
+
+    With an index ``reader``, cross-script forms the index shows to be common words are left out.
+    """
+    return QueryBuilder(default_aliases() if expand else None, expand=expand, reader=reader).parse(text)
 
 
 def _filter(sources: list[str] | None, since: dt.datetime | None, until: dt.datetime | None):
@@ -89,7 +92,7 @@ def search(index_dir: str | Path, text: str, limit: int = 10, sources: list[str]
            since: dt.datetime | None = None, until: dt.datetime | None = None,
            expand: bool = True) -> SearchResult:
     """Searches the index in ``index_dir``; raises QueryError or an index error."""
-    parsed = parse_query(text, expand)
     ix = open_index(index_dir)
     with ix.searcher(weighting=BM25F()) as searcher:
+        parsed = parse_query(text, expand, searcher.reader())
         return run_search(searcher, parsed, limit, sources, since, until)

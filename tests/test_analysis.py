@@ -92,7 +92,8 @@ KEY_TERMS = [
     ("glued article read both ways", "Ezzor", True, False, ("azar", "zar")),
     ("not Ass-: Assad is no as-Sad", "Assad", True, False, ("asad",)),
     ("contraction is English", "don't", False, False, ("=don't",)),
-    ("query: a Latin name brings its Arabic forms", "Homs", True, True, ("hams", "@hms", "@hums")),
+    ("query: a Latin name brings its Arabic forms", "Homs", True, True,
+     ("hams", "@hms", "@@hms", "@hums", "@@hums")),
     ("query: an Arabic word brings its Latin forms", "حمص", False, True,
      ("@hms", "hms", "hmas", "hams", "hamas")),
     ("query: an acronym brings none", "ISIS", False, True, ("asas",)),
@@ -131,7 +132,14 @@ def test_variant_spellings_meet_in_the_key_field():
 def test_arabic_and_latin_meet_across_scripts():
     lat = positions(key_analyzer(), "in al-Mayadin", mode="query")[1]
     ar = positions(key_analyzer(), "في الميادين")[1]
-    assert ar == ["@myadin"] and "@myadin" in lat
+    assert ar == ["@@myadin"] and "@@myadin" in lat
+    assert "@myadin" not in lat  # "al-" asks for the form with the article
+
+
+def test_arabic_article_is_kept_apart():
+    assert positions(key_analyzer(), "القريتين قريتين") == [["@@kritin"], ["@kritin"]]
+    assert positions(exact_analyzer(), "القريتين قريتين") == [["قريتين", "القريتين"], ["قريتين"]]
+    assert positions(exact_analyzer(), "القريتين", mode="query") == [["القريتين"]]
 
 
 def test_exact_analyzer_positions_match_key_analyzer():
