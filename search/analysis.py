@@ -29,7 +29,7 @@ from whoosh.analysis import Composable, Filter, Token, Tokenizer
 
 from search import translit
 
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 
 DATA = Path(__file__).parent / "data"
 
@@ -62,7 +62,8 @@ _AR_FOLD = str.maketrans({
 })
 # Assimilated article glued to the name: "Ezzor" = ez-Zor, "Arrastan" = ar-Rastan.  Not "Ass-":
 # there the double s is nearly always the name's own (Assad), not as-S.
-_GLUED_ARTICLE = re.compile(r"^(?:[ae]([tdrzn])(?=\1)|es(?=s)|[ae]l(?=[^aeiouwyl']))")
+# "Ezour" (e + one sun letter + vowel) is ez-Zour too: Levantine and French spellings.
+_GLUED_ARTICLE = re.compile(r"^(?:[ae]([tdrzn])(?=\1)|es(?=s)|e(?=[tdrzsn][aeiou])|[ae]l(?=[^aeiouwyl']))")
 
 
 def is_arabic(text: str) -> bool:

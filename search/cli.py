@@ -26,7 +26,7 @@ def _index_option(f):
                         default=None, help=settings.INDEX.help)(f)
 
 
-def _date(value: str | None, end: bool = False) -> dt.datetime | None:
+def _date(value: str | None, end: bool = False, option: str = "--since") -> dt.datetime | None:
     """A --since/--until date: YYYY, YYYY-MM or a full date; --until is inclusive."""
     if value is None:
         return None
@@ -42,7 +42,7 @@ def _date(value: str | None, end: bool = False) -> dt.datetime | None:
         else:
             d = dateparser.parse(value, yearfirst=True, dayfirst=False)
     except (ValueError, OverflowError) as e:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from e
+        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)", param_hint=option) from e
     if end:
         d = d.replace(hour=23, minute=59, second=59, microsecond=999999)
     return d
@@ -108,8 +108,8 @@ def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, ex
         index_dir = settings.default_index_dir()
         _build_default_index_if_missing(index_dir)
     try:
-        result = search(index_dir, text, limit=limit,
-                        sources=list(sources) or None, since=_date(since), until=_date(until, end=True),
+        result = search(index_dir, text, limit=limit, sources=list(sources) or None,
+                        since=_date(since), until=_date(until, end=True, option="--until"),
                         expand=not exact)
     except QueryError as e:
         click.echo(f"Error: invalid query: {e}", err=True)

@@ -9,19 +9,33 @@ used, whatever spelling the query had.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from html import escape
 
-from search.analysis import key_analyzer
+from search.analysis import exact_analyzer, key_analyzer
 
 SNIPPET_CHARS = 240
 _KEY = key_analyzer()
+_EXACT = exact_analyzer()
+
+
+@dataclass
+class Patterns:
+    """What to mark: runs of per-position term sets, in the key terms or (``exact``) the spellings."""
+
+    runs: list[tuple[frozenset[str], ...]] = field(default_factory=list)
+    exact: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.runs)
 _SPACES = re.compile(r"\s+")
 
 
-def match_spans(text: str, patterns, analyzer=_KEY) -> list[tuple[int, int]]:
-    """Character spans of ``text`` matched by any pattern (a tuple of per-position term sets)."""
+def match_spans(text: str, patterns: Patterns) -> list[tuple[int, int]]:
+    """Character spans of ``text`` matched by any of the pattern runs."""
     if not patterns or not text:
         return []
+    analyzer = _EXACT if patterns.exact else _KEY
     slots: list[tuple[int, int, set[str]]] = []
     by_pos: dict[int, int] = {}
     for t in analyzer(text, positions=True, chars=True, mode="index"):
@@ -31,12 +45,12 @@ def match_spans(text: str, patterns, analyzer=_KEY) -> list[tuple[int, int]]:
             slots.append((t.startchar, t.endchar, {t.text}))
         else:
             slots[i][2].add(t.text)
-    firsts = {term for p in patterns if p for term in p[0]}
+    firsts = {term for p in patterns.runs if p for term in p[0]}
     spans = []
     for i, (start, _, terms) in enumerate(slots):
         if terms.isdisjoint(firsts):
             continue
-        for pattern in patterns:
+        for pattern in patterns.runs:
             n = len(pattern)
             if n and i + n <= len(slots) and all(
                     not slots[i + k][2].isdisjoint(pattern[k]) for k in range(n)):
@@ -75,7 +89,7 @@ def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, in
     return start, end
 
 
-def snippet(text: str, patterns, size: int = SNIPPET_CHARS) -> str:
+def snippet(text: str, patterns: Patterns, size: int = SNIPPET_CHARS) -> str:
     """An HTML-safe snippet of ``text`` with the matches of ``patterns`` wrapped in <mark>."""
     text = text or ""
     spans = match_spans(text, patterns)

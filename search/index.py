@@ -67,7 +67,7 @@ def write_lock(index_dir: Path, timeout: float = WRITE_LOCK_TIMEOUT) -> Iterator
                     holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
                     raise IndexLocked(
                         f"{index_dir} is being written by another process ({holder}); "
-                        f"waited {timeout:.0f} s: try again when it has finished"
+                        f"waited {timeout:g} s: try again when it has finished"
                     ) from None
                 time.sleep(0.1)
         os.ftruncate(fd, 0)
@@ -106,8 +106,9 @@ class BuildReport:
 
     def summary(self) -> str:
         repeats = (f", {self.repeats} repeated ids (later row kept)" if self.repeats else "")
+        errors = len(self.problems)
         return (f"Indexed {self.articles} articles from {self.rows} records in "
-                f"{self.seconds:.1f} s{repeats}; {len(self.problems)} errors")
+                f"{self.seconds:.1f} s{repeats}; {errors} error{'' if errors == 1 else 's'}")
 
 
 def _document(article: Article) -> dict:
@@ -172,8 +173,9 @@ def build_index(
         if progress:
             progress(1)
 
-    with write_lock(index_dir):
-        _write_generation(index_dir, articles.values())
+    if articles:  # an empty build never replaces the live index
+        with write_lock(index_dir):
+            _write_generation(index_dir, articles.values())
     report.articles = len(articles)
     report.seconds = time.monotonic() - started
     return report

@@ -11,6 +11,7 @@ so exact spellings rank first, all else equal.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from whoosh import fields, query
@@ -27,6 +28,7 @@ from search.analysis import (
     is_arabic,
     key_analyzer,
 )
+from search.highlight import Patterns
 
 MAX_QUERY_CHARS = 2000
 TEXT_FIELDS = {"text": ("title", "body"), "title": ("title",), "body": ("body",)}
@@ -41,6 +43,11 @@ _EXACT = exact_analyzer()
 _KEY = key_analyzer()
 
 
+# Whoosh reads "2017-10-01" in a date field as the year 2017; written "20171001" it is that day.
+_DATE_CLAUSE = re.compile(r"\bdate:(?:\[[^\]]*\]|\{[^}]*\}|\S+)")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
 class QueryError(ValueError):
     """A query that cannot be run, with a one-line reason."""
 
@@ -51,7 +58,7 @@ class ParsedQuery:
 
     text: str
     query: query.Query
-    patterns: list[tuple[frozenset[str], ...]] = field(default_factory=list)
+    patterns: Patterns = field(default_factory=Patterns)
 
 
 def _parse_schema() -> fields.Schema:
@@ -86,7 +93,7 @@ class QueryBuilder:
         # +/- only at the start of a word: the hyphen of "al-Mayadin" is no NOT
         self.parser.add_plugin(PlusMinusPlugin(r"(?<![^\s(])\+", r"(?<![^\s(])-"))
         self.parser.add_plugin(DateParserPlugin(free=False))
-        self.patterns: list[tuple[frozenset[str], ...]] = []
+        self.patterns = Patterns(exact=not expand)
 
     def parse(self, text: str) -> ParsedQuery:
         """The query for ``text``; raises QueryError for an empty, oversized or invalid query."""
@@ -94,7 +101,8 @@ class QueryBuilder:
             raise QueryError("empty query")
         if len(text) > MAX_QUERY_CHARS:
             raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
-        self.patterns = []
+        self.patterns = Patterns(exact=not self.expand)
+        text = _DATE_CLAUSE.sub(lambda m: _ISO_DATE.sub(r"\1\2\3", m.group()), text)
         self._source = text
         try:
             parsed = self.parser.parse(text)
@@ -190,7 +198,8 @@ class QueryBuilder:
         if not exact:
             return None
         if positive:
-            self.patterns.append(tuple(frozenset(k) for k in keys))
+            marks = keys if self.expand else exact
+            self.patterns.runs.append(tuple(frozenset(k) for k in marks))
         # the exact fields are folded to lower case: an acronym ("IS") is searched by its key only
         acronym = any(all(t.startswith("#") for t in k) for k in keys)
         subqueries = []

@@ -1,0 +1,56 @@
+"""Shared fixtures: real indexes built once per session, and the paths of the real test data."""
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from search.index import BuildReport, build_index
+
+TESTS = Path(__file__).parent
+NAMES = TESTS / "fixtures" / "names"
+CORPUS = TESTS.parent / "corpus"
+# The installed console script of the venv running the tests (not whatever `rasm` is on PATH).
+RASM = str(Path(sys.executable).with_name("rasm"))
+
+
+@dataclass(frozen=True)
+class BuiltIndex:
+    path: Path
+    report: BuildReport
+
+
+@pytest.fixture(autouse=True)
+def _no_user_settings(monkeypatch):
+    """The user's own alias file or index folder must not leak into any test."""
+    monkeypatch.delenv("RASM_ALIASES", raising=False)
+    monkeypatch.delenv("RASM_INDEX", raising=False)
+
+
+@pytest.fixture(scope="session")
+def names_index(tmp_path_factory) -> BuiltIndex:
+    """tests/fixtures/names indexed once; tests must only read it."""
+    folder = tmp_path_factory.mktemp("names-index")
+    return BuiltIndex(folder, build_index([NAMES], folder))
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory) -> BuiltIndex:
+    """The bundled corpus/ indexed once (about 6 s); tests must only read it."""
+    folder = tmp_path_factory.mktemp("corpus-index")
+    return BuiltIndex(folder, build_index([CORPUS], folder))
+
+
+def _run_rasm(*args: str, module: bool = False) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "search"] if module else [RASM]
+    env = {k: v for k, v in os.environ.items() if k not in ("RASM_ALIASES", "RASM_INDEX")}
+    return subprocess.run([*command, *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def run_rasm():
+    """Runs the real installed ``rasm`` (or ``python -m search`` with module=True) in a subprocess."""
+    return _run_rasm

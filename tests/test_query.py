@@ -1,0 +1,155 @@
+"""Queries through search.searcher.search on the names fixtures: (query -> exact set of hits) rows."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from search.index import build_index
+from search.query import MAX_QUERY_CHARS, QueryError
+from search.searcher import search
+
+MAYADIN, MAIDEN = "mayadin.txt", "maiden.txt"
+R1, R2, R3, R4, R5, R6, R7, R8 = (f"reports.jsonl#r{n}" for n in range(1, 9))
+
+
+def hit_ids(index_dir: Path, query: str, **kwargs) -> set[str]:
+    return {hit.id for hit in search(index_dir, query, limit=100, **kwargs).hits}
+
+
+# (description, query, every hit); a document not listed must not be a hit.
+QUERIES = [
+    ("Mayadeen finds al-Mayadin, Mayadeen and الميادين, never maiden", "Mayadeen", {MAYADIN, R1, R3}),
+    ("Arabic الميادين finds the Latin spellings", "الميادين", {MAYADIN, R1, R3}),
+    ("maiden is an English word, not a Mayadin spelling", "maiden", {MAIDEN}),
+    ("Dayr az-Zawr finds Deir Ezzor and دير الزور", "Dayr az-Zawr", {R1, R2, R3}),
+    ("Deir Ezzor finds Dayr az-Zawr", "Deir Ezzor", {R1, R2, R3}),
+    ("دير الزور finds both Latin spellings", "دير الزور", {R1, R2, R3}),
+    ("Daraa is not Daraya", "Daraa", {R5}),
+    ("Daraya is not Daraa", "Daraya", {R4}),
+    ("Raqqa is not Iraq", "Raqqa", {R6}),
+    ("Iraq is not Raqqa", "Iraq", {R7}),
+    ("ISIS finds Daesh through the alias table", "ISIS", {R6, R8}),
+    ("Daesh finds ISIS through the alias table", "Daesh", {R6, R8}),
+    ("capital IS is the acronym", "IS", {R6, R8}),
+    ("OR", "Raqqa OR Daraa", {R5, R6}),
+    ("AND", "Raqqa AND ISIS", {R6}),
+    ("AND of two places in no one article", "Raqqa AND Iraq", set()),
+    ("NOT keeps the positive hits", "Raqqa NOT Iraq", {R6}),
+    ("NOT drops every spelling", "Dayr az-Zawr NOT Mayadeen", {R2}),
+    ("NOT drops the aliases too", "Daesh NOT Raqqa", {R8}),
+    ("leading minus after a word", "Daraa -Raqqa", {R5}),
+    ("quoted phrase in order", '"left Daraya"', {R4}),
+    ("quoted phrase out of order", '"Daraya left"', set()),
+    ("quoted name phrase keeps its variants", '"Deir Ezzor"', {R1, R2, R3}),
+    ("adjacent name words are one phrase", "Ezzor Deir", set()),
+    ("title field", "title:Daraya", {R4}),
+    ("title field misses a body-only word", "title:Damascus", set()),
+    ("body field", "body:Damascus", {R4}),
+    ("source field in the query", 'source:"Wire A"', {R1, R4, R6, R8}),
+    ("date range in the query, compact dates", "date:[20171001 to 20171007]", {MAYADIN, R1, R2, R3}),
+    ("date range in the query, written dates", "date:[oct 1 2017 to oct 7 2017]", {MAYADIN, R1, R2, R3}),
+    ("prefix", "Dar*", {R4, R5}),
+]
+
+
+@pytest.mark.parametrize("query,expected", [r[1:] for r in QUERIES], ids=[r[0] for r in QUERIES])
+def test_query_hits(names_index, query, expected):
+    assert hit_ids(names_index.path, query) == expected
+
+
+def test_query_iso_date_range(names_index):
+    assert hit_ids(names_index.path, "date:[2017-10-01 to 2017-10-07]") == {MAYADIN, R1, R2, R3}
+
+
+# (description, query, search() keyword arguments, every hit)
+FILTERS = [
+    ("one source", "Dayr az-Zawr", {"sources": ["Wire A"]}, {R1}),
+    ("source in any case", "Dayr az-Zawr", {"sources": ["wire b"]}, {R2}),
+    ("two sources", "Dayr az-Zawr", {"sources": ["Wire A", "Arabic Wire"]}, {R1, R3}),
+    ("unknown source", "Dayr az-Zawr", {"sources": ["Wire Z"]}, set()),
+    ("since and until one day", "Dayr az-Zawr",
+     {"since": dt.datetime(2017, 10, 6), "until": dt.datetime(2017, 10, 6, 23, 59, 59)}, {R2, R3}),
+    ("since only", "Mayadeen", {"since": dt.datetime(2017, 10, 6)}, {MAYADIN, R3}),
+    ("until only", "Mayadeen", {"until": dt.datetime(2017, 10, 5, 23, 59, 59)}, {R1}),
+    ("filters combine", "Mayadeen",
+     {"sources": ["Wire A", "Arabic Wire"], "since": dt.datetime(2017, 10, 6)}, {R3}),
+    ("undated article is outside any date filter", "maiden", {"since": dt.datetime(1900, 1, 1)}, set()),
+    ("exact: Mayadeen only as typed", "Mayadeen", {"expand": False}, {R1}),
+    ("exact: Mayadin only as typed", "Mayadin", {"expand": False}, {MAYADIN}),
+    ("exact: الميادين only in Arabic", "الميادين", {"expand": False}, {R3}),
+    ("exact: Dayr az-Zawr only as typed", "Dayr az-Zawr", {"expand": False}, {R2}),
+    ("exact: no aliases for ISIS", "ISIS", {"expand": False}, {R6}),
+    ("exact: no aliases for Daesh", "Daesh", {"expand": False}, {R8}),
+]
+
+
+@pytest.mark.parametrize("query,kwargs,expected", [r[1:] for r in FILTERS], ids=[r[0] for r in FILTERS])
+def test_filtered_hits(names_index, query, kwargs, expected):
+    assert hit_ids(names_index.path, query, **kwargs) == expected
+
+
+def test_limit_and_total(names_index):
+    result = search(names_index.path, "Mayadeen", limit=2)
+    assert (result.total, len(result.hits)) == (3, 2)
+    assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
+
+
+def test_hit_is_plain_data(names_index):
+    result = search(names_index.path, "Daraya")
+    assert result.to_dict() == {"query": "Daraya", "total": 1, "hits": [{
+        "id": R4, "title": "Daraya evacuated", "date": "2016-08-26", "source": "Wire A", "url": "",
+        "score": result.hits[0].score,
+        "snippet": "The last fighters left <mark>Daraya</mark> near Damascus.",
+    }]}
+
+
+# ------------------------------------------------------------------ ranking
+@pytest.fixture(scope="module")
+def spelling_pair(tmp_path_factory) -> Path:
+    """Two articles alike in all but the spelling of one name."""
+    root = tmp_path_factory.mktemp("ranking")
+    rows = [{"id": doc_id, "title": "Shelling reported", "date": "2017-10-02", "source": "Wire C",
+             "text": f"Shelling was reported near {name} on Monday."}
+            for doc_id, name in (("eeen", "Mayadeen"), ("in", "Mayadin"))]
+    (root / "src").mkdir()
+    (root / "src" / "pair.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    build_index([root / "src"], root / "ix")
+    return root / "ix"
+
+
+RANKING = [
+    ("Mayadeen", "pair.jsonl#eeen", "pair.jsonl#in"),
+    ("Mayadin", "pair.jsonl#in", "pair.jsonl#eeen"),
+    ("al-Mayadeen", "pair.jsonl#eeen", "pair.jsonl#in"),
+]
+
+
+@pytest.mark.parametrize("query,first,second", RANKING, ids=[r[0] for r in RANKING])
+def test_typed_spelling_ranks_above_a_variant(spelling_pair, query, first, second):
+    hits = search(spelling_pair, query).hits
+    assert [h.id for h in hits] == [first, second]
+    assert hits[0].score > hits[1].score
+
+
+# ------------------------------------------------------------------ errors
+ERRORS = [
+    ("empty", "", "empty query"),
+    ("blank", "   \t", "empty query"),
+    ("overlong", "Raqqa " * (MAX_QUERY_CHARS // 6 + 1), f"the limit is {MAX_QUERY_CHARS}"),
+    ("bad date range", "date:[foo to bar]", "'foo' is not a parseable date"),
+]
+
+
+@pytest.mark.parametrize("query,message", [r[1:] for r in ERRORS], ids=[r[0] for r in ERRORS])
+def test_query_error(names_index, query, message):
+    with pytest.raises(QueryError, match=message):
+        search(names_index.path, query)
+
+
+def test_longest_allowed_query_runs(names_index):
+    query = ("Raqqa " * MAX_QUERY_CHARS)[:MAX_QUERY_CHARS]
+    assert search(names_index.path, query).total == 0  # a phrase of Raqqa repeated: in no article
+    with pytest.raises(QueryError):
+        search(names_index.path, query + "x")
