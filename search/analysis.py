@@ -47,7 +47,7 @@ TOKEN_PATTERN = re.compile(
     rf"{_WORD}+(?:[{_APOS}]{_WORD}+)*",
     re.IGNORECASE,
 )
-_LEADING_PARTICLE = re.compile(
+LEADING_PARTICLE = re.compile(
     rf"^(?:(?:{_PARTICLE_RE})[{_HYPHENS}]|(?:al|el)[ \t]+)", re.IGNORECASE
 )
 _SENTENCE_BREAK = re.compile(r"[.!?:;\n\"“”«»()\[\]|•]")
@@ -193,7 +193,7 @@ class ArticleFilter(Filter):
                 yield t
                 yield from alts
                 continue
-            stripped = _LEADING_PARTICLE.sub("", text)
+            stripped = LEADING_PARTICLE.sub("", text)
             if stripped != text:
                 t.text = stripped
                 t.article = True

@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass, field
 
 from whoosh import fields, query
-from whoosh.qparser import PlusMinusPlugin, QueryParser
+from whoosh.qparser import QueryParser
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from search.aliases import AliasTable
 from search.analysis import (
-    _LEADING_PARTICLE,
+    LEADING_PARTICLE,
     RasmTokenizer,
     english_words,
     exact_analyzer,
@@ -46,6 +46,10 @@ _KEY = key_analyzer()
 # Whoosh reads "2017-10-01" in a date field as the year 2017; written "20171001" it is that day.
 _DATE_CLAUSE = re.compile(r"\bdate:(?:\[[^\]]*\]|\{[^}]*\}|\S+)")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+# "-word" excludes, "+word" requires (the default); only at the start of a word: the hyphen
+# of "al-Mayadin" is no NOT
+_MINUS = re.compile(r"(?<![^\s(])-(?=[^\s-])")
+_PLUS = re.compile(r"(?<![^\s(])\+(?=\S)")
 
 
 class QueryError(ValueError):
@@ -76,7 +80,7 @@ def _parse_schema() -> fields.Schema:
 
 def _is_name_word(word: str) -> bool:
     """A query word that may belong to a multi-word name (so adjacent ones form a phrase)."""
-    if is_arabic(word) or word[:1].isupper() or _LEADING_PARTICLE.match(word):
+    if is_arabic(word) or word[:1].isupper() or LEADING_PARTICLE.match(word):
         return True
     folded = fold_latin(word)
     return folded.isalpha() and folded not in english_words()
@@ -90,8 +94,6 @@ class QueryBuilder:
         self.expand = expand
         self.reader = reader  # an index reader, to tell names from common words across scripts
         self.parser = QueryParser("text", _parse_schema())
-        # +/- only at the start of a word: the hyphen of "al-Mayadin" is no NOT
-        self.parser.add_plugin(PlusMinusPlugin(r"(?<![^\s(])\+", r"(?<![^\s(])-"))
         self.parser.add_plugin(DateParserPlugin(free=False))
         self.patterns = Patterns(exact=not expand)
 
@@ -103,6 +105,8 @@ class QueryBuilder:
             raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
         self.patterns = Patterns(exact=not self.expand)
         text = _DATE_CLAUSE.sub(lambda m: _ISO_DATE.sub(r"\1\2\3", m.group()), text)
+        text = _MINUS.sub("NOT ", text)
+        text = _PLUS.sub(lambda m: "AND " if m.start() and text[m.start() - 1].isspace() else "", text)
         self._source = text
         try:
             parsed = self.parser.parse(text)
@@ -114,6 +118,8 @@ class QueryBuilder:
         q = self._rewrite(parsed, positive=True)
         if q is None or q is query.NullQuery:
             raise QueryError("the query has no searchable words")
+        if isinstance(q, query.Not):  # "-Raqqa" alone: every article without it
+            q = query.And([query.Every(), q])
         return ParsedQuery(text, q, self.patterns)
 
     # ------------------------------------------------------------ rewriting
@@ -195,6 +201,8 @@ class QueryBuilder:
     def _unit_query(self, words: str, fieldnames, boost: float, positive: bool):
         exact = _positions(_EXACT, words)
         keys = [self._cross_script_names(terms) for terms in _positions(_KEY, words)]
+        # an Arabic word's own key only marks it in Arabic text: there it is found by its spelling
+        searched = [k[1:] if k[0].startswith("@") and len(k) > 1 else k for k in keys]
         if not exact:
             return None
         if positive:
@@ -207,7 +215,7 @@ class QueryBuilder:
             if not acronym:
                 subqueries.append(_field_query(name, exact, boost * BOOST[name]))
             if self.expand or acronym:
-                subqueries.append(_field_query(name + "_key", keys, boost * BOOST[name + "_key"]))
+                subqueries.append(_field_query(name + "_key", searched, boost * BOOST[name + "_key"]))
         return query.Or(subqueries)
 
 

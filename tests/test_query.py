@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+from whoosh import query
 
 from search.index import build_index
 from search.query import MAX_QUERY_CHARS, QueryError
@@ -153,3 +154,17 @@ def test_longest_allowed_query_runs(names_index):
     assert search(names_index.path, query).total == 0  # a phrase of Raqqa repeated: in no article
     with pytest.raises(QueryError):
         search(names_index.path, query + "x")
+
+
+def test_a_query_of_only_exclusions_finds_everything_else(names_index):
+    every = search(names_index.path, "NOT Raqqa", limit=100)
+    minus = search(names_index.path, "-Raqqa", limit=100)
+    assert {h.id for h in minus.hits} == {h.id for h in every.hits}
+    assert "reports.jsonl#r6" not in {h.id for h in minus.hits} and minus.total > 0
+
+
+def test_plus_requires_a_word_and_the_hyphen_of_an_article_is_no_minus():
+    from search.query import QueryBuilder
+    plus = QueryBuilder(None).parse("Homs +Hama").query
+    assert isinstance(plus, query.And) and len(plus.subqueries) == 2
+    assert "NOT" not in str(QueryBuilder(None).parse("al-Mayadin").query)
