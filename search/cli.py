@@ -7,6 +7,7 @@ import html
 import json
 import re
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -65,26 +66,20 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None) -> None:
             raise click.UsageError("no PATH given and no bundled corpus/ found")
         paths = (corpus,)
     index_dir = index_dir or settings.default_index_dir()
-    tty = sys.stderr.isatty()
-    seen = 0
-
-    def progress(n: int) -> None:
-        nonlocal seen
-        seen += n
-        if tty and seen % 50 == 0:
-            click.echo(f"\rreading articles: {seen}", err=True, nl=False)
+    bar = _ProgressLine() if sys.stderr.isatty() else None
 
     def problem(p) -> None:
-        if tty and seen:
-            click.echo("", err=True)
+        if bar:
+            bar.clear()
         click.echo(f"rasm: skipped {p}", err=True)
 
     try:
-        report = build_index(paths, index_dir, on_problem=problem, progress=progress)
+        report = build_index(paths, index_dir, on_problem=problem, progress=bar)
     except RasmIndexError as e:
         raise click.ClickException(str(e)) from e
-    if tty:
-        click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+    finally:
+        if bar:
+            bar.clear()
     click.echo(report.summary())
     if report.articles == 0:
         raise click.ClickException("nothing was indexed: no readable articles under "
@@ -120,6 +115,34 @@ def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, ex
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
         _print_result(result, color=sys.stdout.isatty())
+
+
+class _ProgressLine:
+    """A one-line progress display on stderr: a count while reading, a bar while writing."""
+
+    WIDTH = 30
+
+    def __init__(self) -> None:
+        self.shown = False
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.1 and done != total:
+            return
+        self.last = now
+        if total:
+            filled = self.WIDTH * done // total
+            line = f"indexing [{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{total}"
+        else:
+            line = f"reading: {done} records"
+        click.echo("\r" + line.ljust(60), err=True, nl=False)
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r" + " " * 60 + "\r", err=True, nl=False)
+            self.shown = False
 
 
 def _build_default_index_if_missing(index_dir: Path) -> None:

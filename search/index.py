@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,13 +145,14 @@ def build_index(
     paths: Iterable[str | Path],
     index_dir: str | Path,
     on_problem: Callable[[IngestProblem], None] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
 ) -> BuildReport:
     """Builds a fresh index of every article under paths and makes it live atomically.
 
     Repeated ids keep the later record.  Unreadable files and rows are reported
     (to on_problem and in the report) and skipped.  The previous index stays live
-    until the new one is complete.
+    until the new one is complete.  ``progress(stage, done, total)`` is called per
+    record read (stage "read", total None) and per article written ("write").
     """
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -171,17 +172,17 @@ def build_index(
             del articles[article.id]  # the later row wins, at its own place in the order
         articles[article.id] = article
         if progress:
-            progress(1)
+            progress("read", report.rows, None)
 
     if articles:  # an empty build never replaces the live index
         with write_lock(index_dir):
-            _write_generation(index_dir, articles.values())
+            _write_generation(index_dir, articles.values(), progress)
     report.articles = len(articles)
     report.seconds = time.monotonic() - started
     return report
 
 
-def _write_generation(index_dir: Path, articles: Iterable[Article]) -> Path:
+def _write_generation(index_dir: Path, articles: Collection[Article], progress=None) -> Path:
     gen = _next_generation(index_dir)
     gen.mkdir()
     count = 0
@@ -192,6 +193,8 @@ def _write_generation(index_dir: Path, articles: Iterable[Article]) -> Path:
             for article in articles:
                 writer.add_document(**_document(article))
                 count += 1
+                if progress:
+                    progress("write", count, len(articles))
         except BaseException:
             writer.cancel()
             raise

@@ -97,10 +97,13 @@ def test_broken_file_is_reported_and_the_good_one_indexed(tmp_path):
     assert hit_ids(tmp_path / "ix", "Raqqa") == {"good.jsonl#g"}
 
 
-def test_progress_counts_each_record(tmp_path):
+def test_progress_counts_each_record_read_and_article_written(tmp_path):
     calls = []
-    report = build_index([NAMES], tmp_path / "ix", progress=calls.append)
-    assert calls == [1] * report.rows
+    report = build_index([NAMES], tmp_path / "ix", progress=lambda *a: calls.append(a))
+    reads = [c for c in calls if c[0] == "read"]
+    writes = [c for c in calls if c[0] == "write"]
+    assert reads == [("read", n, None) for n in range(1, report.rows + 1)]
+    assert writes == [("write", n, report.articles) for n in range(1, report.articles + 1)]
 
 
 # ------------------------------------------------------------------ generations
@@ -126,13 +129,19 @@ def test_rebuild_replaces_the_generation_and_removes_the_old_one(tmp_path):
     assert hit_ids(ix, "Raqqa") == set()
 
 
-def _interrupt(_):
+def _interrupt(*_):
     raise KeyboardInterrupt
 
 
+def _interrupt_while_writing(stage, done, total):
+    if stage == "write" and done == 5:
+        raise KeyboardInterrupt
+
+
 INTERRUPTS = [
-    ("progress callback", {"progress": _interrupt}),
+    ("while reading", {"progress": _interrupt}),
     ("on_problem callback", {"on_problem": _interrupt}),
+    ("halfway through writing", {"progress": _interrupt_while_writing}),
 ]
 
 
@@ -140,7 +149,8 @@ INTERRUPTS = [
 def test_interrupted_build_leaves_the_previous_index_live(tmp_path, kwargs):
     ix = tmp_path / "ix"
     write_jsonl(tmp_path / "v1", "a.jsonl", {"id": "1", "title": "Raqqa", "text": "News from Raqqa."})
-    new = write_jsonl(tmp_path / "v2", "a.jsonl", {"id": "1", "title": "Daraa", "text": "News from Daraa."})
+    new = write_jsonl(tmp_path / "v2", "a.jsonl", *[
+        {"id": str(n), "title": "Daraa", "text": f"News {n} from Daraa."} for n in range(1, 9)])
     (new.parent / "broken.json").write_text("{", encoding="utf-8")
     build_index([tmp_path / "v1"], ix)
     with pytest.raises(KeyboardInterrupt):
