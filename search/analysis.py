@@ -6,7 +6,7 @@ import path and ``ANALYZER_VERSION`` changes whenever the tokens it produces do.
 * ``exact_analyzer()`` -- the spelling as written, folded: "al-Mayadin" -> ``mayadin``,
   "والرقة" -> ``رقه``.  An exact-spelling match is scored on these fields.
 * ``key_analyzer()`` -- the variant keys (see ``translit``): "Mayadeen",
-  "al-Mayadin" -> ``mayadan``; "الميادين" -> ``@myadan``.
+  "al-Mayadin" -> ``mayadan``; "الميادين" -> ``@@myadin`` (Arabic key, with the article).
 
 Filters change ``token.text`` only, never offsets, so the highlighter can mark
 the spelling the article used.  Index and query time run the same pipeline; the
