@@ -29,7 +29,7 @@ from whoosh.analysis import Composable, Filter, Token, Tokenizer
 
 from search import translit
 
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 
 DATA = Path(__file__).parent / "data"
 
@@ -41,15 +41,16 @@ _APOS = "'’‘`´ʼ"
 LATIN_PARTICLES = ("al", "el", "il", "ul", "ad", "adh", "ar", "as", "ash", "at", "ath", "az", "an",
                    "ed", "er", "es", "esh", "et", "ez", "en", "ud", "ur")
 _PARTICLE_RE = "|".join(sorted(LATIN_PARTICLES, key=len, reverse=True))
+# Written apart: "Al Raqqa", and the sun-letter forms before a capital ("Deir ez Zor"); not
+# "as", "at", "an", "ad", "en": English words.
+_FREE_SUN = "|".join(sorted(set(LATIN_PARTICLES) - {"al", "el", "as", "at", "an", "ad", "en", "il", "ul"},
+                            key=len, reverse=True))
 _HYPHENS = "-\u2010\u2011"
-TOKEN_PATTERN = re.compile(
-    rf"(?:(?:{_PARTICLE_RE})[{_HYPHENS}](?=[^\W\d_])|(?:al|el)[ \t]+(?=[^\W\d_]))?"
-    rf"{_WORD}+(?:[{_APOS}]{_WORD}+)*",
-    re.IGNORECASE,
-)
-LEADING_PARTICLE = re.compile(
-    rf"^(?:(?:{_PARTICLE_RE})[{_HYPHENS}]|(?:al|el)[ \t]+)", re.IGNORECASE
-)
+_ARTICLE = (rf"(?:(?:{_PARTICLE_RE})[{_HYPHENS}](?=[^\W\d_])|(?:al|el)[ \t]+(?=[^\W\d_])"
+            rf"|(?:{_FREE_SUN})[ \t]+(?=(?-i:[A-Z])))")
+TOKEN_PATTERN = re.compile(rf"{_ARTICLE}?{_WORD}+(?:[{_APOS}]{_WORD}+)*", re.IGNORECASE)
+LEADING_PARTICLE = re.compile(rf"^{_ARTICLE}", re.IGNORECASE)
+_BETWEEN_WORDS = re.compile(r"[ \t]*")
 _SENTENCE_BREAK = re.compile(r"[.!?:;\n\"“”«»()\[\]|•]")
 _POSSESSIVE = re.compile(rf"[{_APOS}]s$", re.IGNORECASE)
 # Arabic article with optional conjunction (و/ف) and preposition (ب/ك/ل); لل = li + al.
@@ -77,6 +78,12 @@ def english_words() -> frozenset[str]:
     return frozenset(w for w in lines if w and not w.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def english_keys() -> frozenset[str]:
+    """The transliteration keys of the common English words (computed once, ~0.4 s)."""
+    return frozenset(translit.latin_key(w) for w in english_words())
+
+
 @lru_cache(maxsize=200_000)
 def fold_latin(text: str) -> str:
     """Latin spelling folded for comparison: diacritics off, lower case, one apostrophe."""
@@ -95,7 +102,9 @@ class RasmTokenizer(Tokenizer):
     A Latin article joined by a hyphen ("al-Mayadin", "ez-Zor") or a free-standing
     "al"/"el" ("Al Raqqa") stays in the token, so the name's highlight covers it.
     Each token carries ``sentence_start``: True after a sentence break or, with
-    ``headline=True`` (titles), always.
+    ``headline=True`` (titles), always; and ``construct``: True for a Latin word
+    right before a word with the article -- "Bab" in "Bab al-Hawa" is not the
+    town al-Bab.
     """
 
     def __init__(self, headline: bool = False):
@@ -120,9 +129,15 @@ class RasmTokenizer(Tokenizer):
             return
         pos = start_pos
         prev_end = 0
-        for match in TOKEN_PATTERN.finditer(value):
+        matches = TOKEN_PATTERN.finditer(value)
+        following = next(matches, None)
+        while following is not None:
+            match, following = following, next(matches, None)
             start, end = match.span()
             t.text = match.group()
+            t.construct = bool(
+                following is not None and _BETWEEN_WORDS.fullmatch(value, end, following.start())
+                and LEADING_PARTICLE.match(following.group()) and t.text[:1].isupper())
             t.boost = 1.0
             t.stopped = False
             t.sentence_start = self.headline or prev_end == 0 or bool(
@@ -212,7 +227,7 @@ class ExactFoldFilter(Filter):
         for t in tokens:
             if not is_arabic(t.text):
                 t.text = fold_latin(t.text)
-                yield t
+                yield from _construct_forms(t)
                 continue
             t.text = fold_arabic(t.text)
             if not getattr(t, "article", False):
@@ -225,6 +240,23 @@ class ExactFoldFilter(Filter):
                 alt.text = "ال" + t.text
                 yield t
                 yield alt
+
+
+def _construct_forms(t):
+    """A Latin word before an article-word is indexed as ``>`` + word; a query word without
+    the article looks for both forms, one with the article only for the free form."""
+    if t.mode != "query":
+        if getattr(t, "construct", False):
+            t.text = ">" + t.text
+        yield t
+        return
+    alt = None
+    if not getattr(t, "article", False) and t.text[:1] not in "=#@":
+        alt = t.copy()
+        alt.text = ">" + t.text
+    yield t
+    if alt is not None:
+        yield alt
 
 
 def _is_name(text: str, token) -> bool:
@@ -269,6 +301,8 @@ def key_terms(text: str, named: bool, query: bool = False, article: bool = False
     if glued and len(folded) - glued.end() >= 3:
         words.append(folded[glued.end():])
     terms = [translit.latin_key(w) for w in words]
+    if query:  # a slipped vowel must not land on an ordinary word: "Qaryatan" is no "Certain"
+        terms += [k for k in translit.vowel_slips(terms[0]) if k not in english_keys()]
     if query and not text.isupper():  # an acronym such as ISIS is no Arabic word
         terms += [prefix + k for w in words for k in translit.latin_to_arabic(translit.latin_slots(w))
                   for prefix in arabic_prefixes]
@@ -282,6 +316,8 @@ class VariantKeyFilter(Filter):
     def __call__(self, tokens):
         for t in tokens:
             terms = key_terms(t.text, _is_name(t.text, t), t.mode == "query", getattr(t, "article", False))
+            if not is_arabic(t.text):
+                terms = _construct_terms(terms, t)
             alts = []
             for term in terms[1:]:
                 alt = t.copy()
@@ -290,6 +326,17 @@ class VariantKeyFilter(Filter):
             t.text = terms[0]
             yield t
             yield from alts
+
+
+def _construct_terms(terms: tuple[str, ...], t) -> tuple[str, ...]:
+    """``_construct_forms`` for key terms; cross-script terms (``@``) are left alone."""
+    if t.mode != "query":
+        if getattr(t, "construct", False):
+            return tuple(x if x[0] in "=#" else ">" + x for x in terms)
+        return terms
+    if getattr(t, "article", False):
+        return terms
+    return terms + tuple(">" + x for x in terms if x[0] not in "@=#")
 
 
 def exact_analyzer(headline: bool = False) -> Composable:

@@ -50,6 +50,8 @@ _LATIN_DIGRAPH_MAP = dict(_LATIN_DIGRAPHS)
 _FRENCH_QU = re.compile(r"qu(?=[aeiouy])")
 _LATIN_SINGLE = str.maketrans({"q": "k", "c": "k", "v": "f"})
 _FINAL_H = re.compile(r"(?<=[aeiouy])h$")  # the ta marbuta: "Raqqah" = "Raqqa"
+# Russian renders Arabic h as kh; Arabic starts no word with two consonants: "Khmeimim" = Hmeimim
+_RUSSIAN_KH = re.compile(r"^kh(?=[^aeiouy'])")
 _NOT_LETTER = re.compile(r"[^a-z']")
 
 
@@ -121,7 +123,7 @@ def latin_slots(word: str) -> str:
     word = _NOT_LETTER.sub("", word.translate(APOSTROPHE_TABLE).strip("'"))
     if not word:
         return ""
-    word = _FRENCH_QU.sub("k", _FRENCH_SILENT_E.sub("", word))
+    word = _FRENCH_QU.sub("k", _FRENCH_SILENT_E.sub("", _RUSSIAN_KH.sub("h", word)))
     word = _LATIN_DIGRAPH_RE.sub(lambda m: _LATIN_DIGRAPH_MAP[m.group(0)], word)
     word = _FINAL_H.sub("", word.translate(_LATIN_SINGLE))
     out: list[str] = []
@@ -141,6 +143,25 @@ def latin_key(word: str) -> str:
     "Kobani" != "Qaboun").
     """
     return "".join("a" if c in _SLOT_CLASSES else c for c in latin_slots(word))
+
+
+MIN_CONSONANTS_FOR_VOWEL_SLIP = 4
+
+
+def vowel_slips(key: str) -> list[str]:
+    """Keys one dropped or added short vowel away ("Zebdani" ~ "Zabadani", "Jarablus" ~
+    "Jarabulus"), for keys of at least MIN_CONSONANTS_FOR_VOWEL_SLIP consonants: in a
+    shorter name one vowel is too much of it ("Homs" is no "Hamas")."""
+    if sum(c not in "a'" for c in key) < MIN_CONSONANTS_FOR_VOWEL_SLIP:
+        return []
+    out = []
+    for i in range(1, len(key) - 1):
+        prev, here, nxt = key[i - 1], key[i], key[i + 1]
+        if here == "a" and prev not in "a'" and nxt not in "a'":
+            out.append(key[:i] + key[i + 1:])
+        if here not in "a'" and prev not in "a'":
+            out.append(key[:i] + "a" + key[i:])
+    return [k for k in dict.fromkeys(out) if k != key]
 
 
 # ------------------------------------------------------------------ Arabic
@@ -253,8 +274,8 @@ def arabic_to_latin(key: str) -> list[str]:
     for i, ch in enumerate(key):
         if i == 0 and ch == "'":
             options.append(["a"])
-        elif ch == "'":
-            options.append(["'", "a"])
+        elif ch == "'" and i < len(key) - 1:
+            options.append(["'", "a"])  # Isma'il / Ismail; a final ʿayn stays: Daraa is no "Dara"
         elif ch in "aiu":
             options.append(["a"])
         else:

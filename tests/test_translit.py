@@ -2,7 +2,14 @@
 
 import pytest
 
-from search.translit import arabic_key, arabic_to_latin, latin_key, latin_slots, latin_to_arabic
+from search.translit import (
+    arabic_key,
+    arabic_to_latin,
+    latin_key,
+    latin_slots,
+    latin_to_arabic,
+    vowel_slips,
+)
 
 SAME_KEY = [
     ("vowel quality o/i/u", ["homs", "hims", "hums"]),
@@ -121,3 +128,19 @@ def test_arabic_key_values(word, key):
 
 def test_cross_script_forms_are_bounded():
     assert len(latin_to_arabic(latin_slots("abcdefghijklmnopqrstuvwxyz" * 2))) <= 64
+
+
+@pytest.mark.parametrize("a,b", [("zebdani", "zabadani"), ("jarablus", "jarabulus"),
+                                 ("quneitra", "qunaytirah")])
+def test_one_slipped_vowel_in_a_long_name(a, b):
+    assert latin_key(b) in vowel_slips(latin_key(a))
+
+
+@pytest.mark.parametrize("word", ["homs", "raqqa", "daraa", "idlib"])
+def test_short_names_take_no_slipped_vowel(word):
+    assert vowel_slips(latin_key(word)) == []
+
+
+def test_russian_kh_before_a_consonant_is_h():
+    assert latin_key("khmeimim") == latin_key("hmeimim")
+    assert latin_key("khan") == "xan"
