@@ -96,7 +96,8 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None) -> None:
 @click.option("--since", help="only articles dated on or after this date (YYYY-MM-DD)")
 @click.option("--until", help="only articles dated on or before this date (YYYY-MM-DD)")
 @click.option("--exact", is_flag=True, help="match the spelling as typed: no variants or aliases")
-def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, exact) -> None:
+@click.option("--explain", is_flag=True, help="show which spellings each hit matched, and why")
+def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, exact, explain) -> None:
     """Search the index; QUERY uses Whoosh syntax (AND/OR/NOT, "phrases", field:value)."""
     text = " ".join(query_words)
     if index_dir is None:
@@ -114,7 +115,7 @@ def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, ex
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
-        _print_result(result, color=sys.stdout.isatty())
+        _print_result(result, color=sys.stdout.isatty(), explain=explain, exact=exact)
 
 
 class _ProgressLine:
@@ -170,7 +171,32 @@ def _terminal_snippet(snippet: str, color: bool) -> str:
     return "".join(parts)
 
 
-def _print_result(result: SearchResult, color: bool) -> None:
+_VIA_WORDS = {"exact": "as typed", "variant": "spelling variant", "cross-script": "other script",
+              "alias": "alias"}
+
+
+def _matched_line(hit) -> str:
+    several = len({m.query for m in hit.matched}) > 1
+    parts = []
+    for m in hit.matched:
+        times = f" ×{m.count}" if m.count > 1 else ""
+        of = f" of {m.query!r}" if several else ""
+        parts.append(f"{m.text}{times} ({_VIA_WORDS[m.via]}{of})")
+    return "matched: " + "; ".join(parts)
+
+
+def _print_expansions(result: SearchResult, exact: bool) -> None:
+    if exact:
+        click.echo("Spellings as typed only (--exact).")
+        return
+    click.echo("Each name also matches its other spellings (Latin spelling rules, Arabic script).")
+    for words, aliases in result.expansions.items():
+        click.echo(f"{words!r} also matches, from the alias table: " + ", ".join(aliases))
+
+
+def _print_result(result: SearchResult, color: bool, explain: bool = False, exact: bool = False) -> None:
+    if explain:
+        _print_expansions(result, exact)
     if not result.hits:
         click.echo(f"No results for {result.query!r}.")
         return
@@ -184,6 +210,8 @@ def _print_result(result: SearchResult, color: bool) -> None:
         meta = " · ".join(x for x in (hit.date, hit.source, hit.id, f"score {hit.score:.2f}") if x)
         click.echo("    " + (click.style(meta, dim=True) if color else meta))
         click.echo("    " + _terminal_snippet(hit.snippet, color))
+        if explain:
+            click.echo("    " + _matched_line(hit))
 
 
 def main() -> None:

@@ -19,20 +19,42 @@ _KEY = key_analyzer()
 _EXACT = exact_analyzer()
 
 
+@dataclass(frozen=True)
+class Run:
+    """One name or phrase to mark: per-position term sets, the query words it stands for,
+    and the alias it was reached through ("" for the words as typed)."""
+
+    terms: tuple[frozenset[str], ...]
+    query: str
+    alias: str = ""
+
+
 @dataclass
 class Patterns:
-    """What to mark: runs of per-position term sets, in the key terms or (``exact``) the spellings."""
+    """What to mark: runs in the key terms, or (``exact``) in the folded spellings."""
 
-    runs: list[tuple[frozenset[str], ...]] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
     exact: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.runs)
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    run: Run
 _SPACES = re.compile(r"\s+")
 
 
 def match_spans(text: str, patterns: Patterns) -> list[tuple[int, int]]:
-    """Character spans of ``text`` matched by any of the pattern runs."""
+    """Character spans of ``text`` matched by any of the pattern runs, merged where they meet."""
+    return _merge([(m.start, m.end) for m in matches(text, patterns)])
+
+
+def matches(text: str, patterns: Patterns) -> list[Match]:
+    """Every place a run matches ``text``, with the run that matched."""
     if not patterns or not text:
         return []
     analyzer = _EXACT if patterns.exact else _KEY
@@ -45,17 +67,17 @@ def match_spans(text: str, patterns: Patterns) -> list[tuple[int, int]]:
             slots.append((t.startchar, t.endchar, {t.text}))
         else:
             slots[i][2].add(t.text)
-    firsts = {term for p in patterns.runs if p for term in p[0]}
-    spans = []
+    firsts = {term for run in patterns.runs if run.terms for term in run.terms[0]}
+    found = []
     for i, (start, _, terms) in enumerate(slots):
         if terms.isdisjoint(firsts):
             continue
-        for pattern in patterns.runs:
-            n = len(pattern)
+        for run in patterns.runs:
+            n = len(run.terms)
             if n and i + n <= len(slots) and all(
-                    not slots[i + k][2].isdisjoint(pattern[k]) for k in range(n)):
-                spans.append((start, slots[i + n - 1][1]))
-    return _merge(spans)
+                    not slots[i + k][2].isdisjoint(run.terms[k]) for k in range(n)):
+                found.append(Match(start, slots[i + n - 1][1], run))
+    return found
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -89,10 +111,14 @@ def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, in
     return start, end
 
 
-def snippet(text: str, patterns: Patterns, size: int = SNIPPET_CHARS) -> str:
-    """An HTML-safe snippet of ``text`` with the matches of ``patterns`` wrapped in <mark>."""
+def snippet(text: str, patterns: Patterns, size: int = SNIPPET_CHARS,
+            found: list[Match] | None = None) -> str:
+    """An HTML-safe snippet of ``text`` with the matches of ``patterns`` (or the matches
+    already ``found`` in it) wrapped in <mark>."""
     text = text or ""
-    spans = match_spans(text, patterns)
+    if found is None:
+        found = matches(text, patterns)
+    spans = _merge([(m.start, m.end) for m in found])
     start, end = _window(text, spans, size)
     parts = ["…" if start > 0 else ""]
     cursor = start

@@ -28,7 +28,7 @@ from search.analysis import (
     is_arabic,
     key_analyzer,
 )
-from search.highlight import Patterns
+from search.highlight import Patterns, Run
 
 MAX_QUERY_CHARS = 2000
 TEXT_FIELDS = {"text": ("title", "body"), "title": ("title",), "body": ("body",)}
@@ -63,6 +63,7 @@ class ParsedQuery:
     text: str
     query: query.Query
     patterns: Patterns = field(default_factory=Patterns)
+    expansions: dict[str, list[str]] = field(default_factory=dict)  # query words -> their aliases
 
 
 def _parse_schema() -> fields.Schema:
@@ -96,14 +97,17 @@ class QueryBuilder:
         self.parser = QueryParser("text", _parse_schema())
         self.parser.add_plugin(DateParserPlugin(free=False))
         self.patterns = Patterns(exact=not expand)
+        self.expansions: dict[str, list[str]] = {}
 
     def parse(self, text: str) -> ParsedQuery:
         """The query for ``text``; raises QueryError for an empty, oversized or invalid query."""
         if not text or not text.strip():
             raise QueryError("empty query")
+        asked = text
         if len(text) > MAX_QUERY_CHARS:
             raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
         self.patterns = Patterns(exact=not self.expand)
+        self.expansions: dict[str, list[str]] = {}
         text = _DATE_CLAUSE.sub(lambda m: _ISO_DATE.sub(r"\1\2\3", m.group()), text)
         text = _MINUS.sub("NOT ", text)
         text = _PLUS.sub(lambda m: "AND " if m.start() and text[m.start() - 1].isspace() else "", text)
@@ -120,7 +124,7 @@ class QueryBuilder:
             raise QueryError("the query has no searchable words")
         if isinstance(q, query.Not):  # "-Raqqa" alone: every article without it
             q = query.And([query.Every(), q])
-        return ParsedQuery(text, q, self.patterns)
+        return ParsedQuery(asked, q, self.patterns, self.expansions)
 
     # ------------------------------------------------------------ rewriting
     def _rewrite(self, q: query.Query, positive: bool) -> query.Query | None:
@@ -188,17 +192,27 @@ class QueryBuilder:
     # ------------------------------------------------------------ units
     def _unit(self, words: str, fieldnames, boost: float, positive: bool, expand: bool = True):
         """The query for one name or phrase in the given exact fields, with its aliases."""
-        own = self._unit_query(words, fieldnames, boost, positive)
+        own = self._unit_query(words, fieldnames, boost, positive, words)
         if own is None:
             return None
         if not (expand and self.expand and self.aliases):
             return own
-        others = [self._unit_query(a.text, fieldnames, boost * ALIAS_BOOST, positive)
-                  for a in self.aliases.others(words)]
+        aliases = self.aliases.others(words)
+        if positive and aliases:
+            self.expansions[words] = [a.text for a in aliases]
+        # Scores add up over an Or, and a phrase scores per word: so each alias weighs its share
+        # of ALIAS_BOOST, per word -- a group of ten aliases, or "Islamic State of Iraq and
+        # Syria", must not outrank the spelling asked for.
+        own_words = _word_count(words)
+        others = [self._unit_query(a.text, fieldnames,
+                                   boost * ALIAS_BOOST * own_words / _word_count(a.text) / len(aliases),
+                                   positive, words)
+                  for a in aliases]
         others = [o for o in others if o is not None]
         return query.Or([own, *others]) if others else own
 
-    def _unit_query(self, words: str, fieldnames, boost: float, positive: bool):
+    def _unit_query(self, words: str, fieldnames, boost: float, positive: bool, asked: str):
+        """The query for ``words``: typed by the user (``asked``) or an alias of ``asked``."""
         exact = _positions(_EXACT, words)
         keys = [self._cross_script_names(terms) for terms in _positions(_KEY, words)]
         # an Arabic word's own key only marks it in Arabic text: there it is found by its spelling
@@ -207,7 +221,8 @@ class QueryBuilder:
             return None
         if positive:
             marks = keys if self.expand else exact
-            self.patterns.runs.append(tuple(frozenset(k) for k in marks))
+            alias = "" if words == asked else words
+            self.patterns.runs.append(Run(tuple(frozenset(k) for k in marks), asked, alias))
         # the exact fields are folded to lower case: an acronym ("IS") is searched by its key only
         acronym = any(all(t.startswith("#") for t in k) for k in keys)
         subqueries = []
@@ -243,6 +258,10 @@ class QueryBuilder:
             if dominant in terms:
                 kept.append(dominant)
         return ([own] if own else []) + kept
+
+
+def _word_count(words: str) -> int:
+    return max(1, len(_positions(_EXACT, words)))
 
 
 def _positions(analyzer, words: str) -> list[list[str]]:

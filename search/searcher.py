@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -11,11 +12,24 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from search.aliases import default_aliases
-from search.highlight import snippet
+from search.analysis import exact_analyzer, is_arabic
+from search.highlight import Match, matches, snippet
 from search.index import open_index
 from search.query import ParsedQuery, QueryBuilder
 
 MAX_LIMIT = 100_000
+_EXACT = exact_analyzer()
+
+
+@dataclass
+class Matched:
+    """A spelling an article used for a query name, and why it counts as that name."""
+
+    text: str    # as written in the article
+    query: str   # the query words it answers
+    via: str     # "exact", "variant" (spelling rules), "cross-script" or "alias"
+    alias: str   # the alias table entry it came through ("" unless via is "alias")
+    count: int   # times it occurs in the title and body
 
 
 @dataclass
@@ -27,6 +41,7 @@ class Hit:
     url: str
     score: float
     snippet: str
+    matched: list[Matched] = field(default_factory=list)
 
 
 @dataclass
@@ -34,6 +49,7 @@ class SearchResult:
     query: str
     total: int
     hits: list[Hit] = field(default_factory=list)
+    expansions: dict[str, list[str]] = field(default_factory=dict)  # query words -> aliases searched
 
     def to_dict(self) -> dict:
         """The JSON shape of ``rasm search --json``."""
@@ -76,16 +92,62 @@ def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
     hits = []
     for r in results:
         stored = r.fields()
+        title, body = stored.get("title", ""), stored.get("body", "")
+        in_title, in_body = matches(title, parsed.patterns), matches(body, parsed.patterns)
         hits.append(Hit(
             id=stored["id"],
-            title=stored.get("title", ""),
+            title=title,
             date=_date_text(stored.get("date")),
             source=stored.get("source", ""),
             url=stored.get("url", ""),
             score=round(r.score, 4),
-            snippet=snippet(stored.get("body", ""), parsed.patterns),
+            snippet=snippet(body, parsed.patterns, found=in_body),
+            matched=_matched([(title, m) for m in in_title] + [(body, m) for m in in_body],
+                             parsed.patterns.exact),
         ))
-    return SearchResult(parsed.text, len(results), hits)
+    return SearchResult(parsed.text, len(results), hits, parsed.expansions)
+
+
+_FLAT = re.compile(r"\s+")
+
+
+def _spelling(text: str) -> tuple[str, ...]:
+    """A spelling's folded words, for telling an exact match from a variant."""
+    words: dict[int, str] = {}
+    for t in _EXACT(text, positions=True, mode="index"):
+        words.setdefault(t.pos, t.text.lstrip(">"))
+    return tuple(words.values())
+
+
+_VIA_ORDER = {"exact": 0, "variant": 1, "cross-script": 2, "alias": 3}
+
+
+def _matched(found: list[tuple[str, Match]], exact: bool) -> list[Matched]:
+    """The distinct spellings matched in an article, most frequent first; a spelling that
+    several query names reach is told by the most direct one (exact, variant, ..., alias)."""
+    best: dict[tuple[int, int, int], Matched] = {}  # (text, start, end) -> how it matched
+    for text, m in found:
+        written = _FLAT.sub(" ", text[m.start:m.end])
+        if m.run.alias:
+            via = "alias"
+        elif exact or _spelling(written) == _spelling(m.run.query):
+            via = "exact"
+        elif is_arabic(written) != is_arabic(m.run.query):
+            via = "cross-script"
+        else:
+            via = "variant"
+        place = (id(text), m.start, m.end)
+        if place not in best or _VIA_ORDER[via] < _VIA_ORDER[best[place].via]:
+            best[place] = Matched(written, m.run.query, via, m.run.alias, 1)
+    merged: dict[tuple[str, str, str, str], Matched] = {}
+    for m in best.values():
+        key = (m.text, m.query, m.via, m.alias)
+        if key in merged:
+            merged[key].count += 1
+        else:
+            merged[key] = m
+    out = list(merged.values())
+    return sorted(out, key=lambda m: (-m.count, m.text))
 
 
 def search(index_dir: str | Path, text: str, limit: int = 10, sources: list[str] | None = None,

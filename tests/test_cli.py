@@ -14,7 +14,8 @@ MAYADIN, MAIDEN = "mayadin.txt", "maiden.txt"
 R1, R2, R3, R4, R5, R6, R7, R8 = (f"reports.jsonl#r{n}" for n in range(1, 9))
 # tests/fixtures/names: two text files and eight JSONL rows
 SUMMARY = re.compile(r"^Indexed 10 articles from 10 records in [\d.]+ s; 0 errors$")
-HIT_KEYS = {"id", "title", "date", "source", "url", "score", "snippet"}
+HIT_KEYS = {"id", "title", "date", "source", "url", "score", "snippet", "matched"}
+MATCHED_KEYS = {"text", "query", "via", "alias", "count"}
 
 
 def rasm(*args: str, env: dict | None = None):
@@ -96,6 +97,7 @@ def test_search_json_shape(names_index, limit):
     assert scores == sorted(scores, reverse=True)
     for hit in data["hits"]:
         assert set(hit) == HIT_KEYS
+        assert all(set(m) == MATCHED_KEYS for m in hit["matched"])
         assert hit["date"] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", hit["date"])
 
 
@@ -274,3 +276,19 @@ def test_python_m_search_help(run_rasm):
     assert done.returncode == 0
     assert done.stdout.startswith("Usage: rasm [OPTIONS] COMMAND [ARGS]...")
     assert re.search(r"^  index\s", done.stdout, re.M) and re.search(r"^  search\s", done.stdout, re.M)
+
+
+def test_explain_lists_aliases_and_what_each_hit_matched(names_index):
+    result = rasm("search", "--index", str(names_index.path), "--explain", "ISIS")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Each name also matches its other spellings")
+    assert lines[1].startswith("'ISIS' also matches, from the alias table: ISIL, IS, Daesh")
+    assert "    matched: Daesh ×2 (alias)" in lines
+    assert "    matched: ISIS (as typed)" in lines
+
+
+def test_explain_with_exact_says_so(names_index):
+    result = rasm("search", "--index", str(names_index.path), "--explain", "--exact", "Mayadeen")
+    assert result.stdout.splitlines()[0] == "Spellings as typed only (--exact)."
+    assert "    matched: Mayadeen (as typed)" in result.stdout.splitlines()

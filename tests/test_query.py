@@ -103,7 +103,22 @@ def test_hit_is_plain_data(names_index):
         "id": R4, "title": "Daraya evacuated", "date": "2016-08-26", "source": "Wire A", "url": "",
         "score": result.hits[0].score,
         "snippet": "The last fighters left <mark>Daraya</mark> near Damascus.",
+        "matched": [{"text": "Daraya", "query": "Daraya", "via": "exact", "alias": "", "count": 2}],
     }]}
+
+
+MATCHED = [
+    ("variant spelling", "Dayr az-Zawr", R1, {("Deir Ezzor", "variant")}),
+    ("exact spelling", "Mayadeen", R1, {("Mayadeen", "exact")}),
+    ("cross-script", "دير الزور", R1, {("Deir Ezzor", "cross-script")}),
+    ("alias", "ISIS", R8, {("Daesh", "alias")}),
+]
+
+
+@pytest.mark.parametrize("query_text,hit_id,expected", [r[1:] for r in MATCHED], ids=[r[0] for r in MATCHED])
+def test_matched_says_which_spelling_and_why(names_index, query_text, hit_id, expected):
+    hit = next(h for h in search(names_index.path, query_text, limit=20).hits if h.id == hit_id)
+    assert {(m.text, m.via) for m in hit.matched} == expected
 
 
 # ------------------------------------------------------------------ ranking
