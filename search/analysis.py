@@ -63,8 +63,8 @@ _AR_FOLD = str.maketrans({
 })
 # Assimilated article glued to the name: "Ezzor" = ez-Zor, "Arrastan" = ar-Rastan.  Not "Ass-":
 # there the double s is nearly always the name's own (Assad), not as-S.
-# "Ezour" (e + one sun letter + vowel) is ez-Zour too: Levantine and French spellings.
-_GLUED_ARTICLE = re.compile(r"^(?:[ae]([tdrzn])(?=\1)|es(?=s)|e(?=[tdrzsn][aeiou])|[ae]l(?=[^aeiouwyl']))")
+# "Ezour" (e + z + vowel) is ez-Zour too; not "Erika", "Enab": e + another letter is mostly a name.
+_GLUED_ARTICLE = re.compile(r"^(?:[ae]([tdrzn])(?=\1)|es(?=s)|e(?=z[aeiou])|[ae]l(?=[^aeiouwyl']))")
 
 
 def is_arabic(text: str) -> bool:
@@ -302,7 +302,8 @@ def key_terms(text: str, named: bool, query: bool = False, article: bool = False
         words.append(folded[glued.end():])
     terms = [translit.latin_key(w) for w in words]
     if query:  # a slipped vowel must not land on an ordinary word: "Qaryatan" is no "Certain"
-        terms += [k for k in translit.vowel_slips(terms[0]) if k not in english_keys()]
+        slips = translit.vowel_slips(terms[0]) + translit.consonant_y_keys(folded)
+        terms += [k for k in slips if k not in english_keys()]
     if query and not text.isupper():  # an acronym such as ISIS is no Arabic word
         terms += [prefix + k for w in words for k in translit.latin_to_arabic(translit.latin_slots(w))
                   for prefix in arabic_prefixes]

@@ -74,7 +74,8 @@ _LONG_U = frozenset(["ou", "oo", "au", "aw", "ow", "uu", "uw", "ouw"])
 
 
 def _slot(run: str) -> str:
-    """A vowel run's class: "'" ʿayn/hamza; short "a", "e", "i", "o"; long "I", "U"; "V" other."""
+    """A vowel run's class: "'" ʿayn/hamza; short "a", "e", "i", "o"; long "I", "U"; other runs
+    "F" (front vowels and a: "ia", "iya"), "B" (back vowels and a: "ua", "oa") or "V" (mixed)."""
     if "'" in run or "aa" in run or "ae" in run:
         return "'"
     if len(run) == 1:
@@ -83,7 +84,8 @@ def _slot(run: str) -> str:
         return "I"
     if run in _LONG_U:
         return "U"
-    return "V"
+    front, back = any(c in "iye" for c in run), any(c in "ouw" for c in run)
+    return "V" if front == back else ("F" if front else "B")
 
 
 def _latin_slots(word: str) -> list[str]:
@@ -113,7 +115,7 @@ def _latin_slots(word: str) -> list[str]:
     return out
 
 
-_SLOT_CLASSES = frozenset("aeioIUV")
+_SLOT_CLASSES = frozenset("aeioIUFBV")
 _FRENCH_SILENT_E = re.compile(r"(?<=[iu]n)e$")  # "Mayadine", "Cheikhoune": a French mute e
 
 
@@ -133,6 +135,18 @@ def latin_slots(word: str) -> str:
     if out and out[0] == "'":
         out[0] = "V"  # a word-initial ʿayn: Latin cannot tell it from a vowel, Arabic writes both
     return "".join(out)
+
+
+_DIPHTHONG_Y = re.compile(r"(?<=[aeo])y(?=[^aeiouy'])")
+
+
+def consonant_y_keys(word: str) -> list[str]:
+    """Keys reading a diphthong's y as a consonant whose vowel went unwritten, for long names
+    (as ``vowel_slips``): "Maydeen" is also read "May(a)deen", and meets "Mayadeen"."""
+    if not _DIPHTHONG_Y.search(word):
+        return []
+    key = latin_key(_DIPHTHONG_Y.sub("ya", word))
+    return [key] if sum(c not in "a'" for c in key) >= MIN_CONSONANTS_FOR_VOWEL_SLIP else []
 
 
 def latin_key(word: str) -> str:
@@ -236,11 +250,14 @@ def _variants(options: list[list[str]]) -> list[str]:
 
 
 _TO_ARABIC_INITIAL = {"a": ["'"], "e": ["'", "'i"], "i": ["'", "'i"], "o": ["'", "'u"],
-                      "I": ["'i"], "U": ["'u"], "V": ["'", "'i", "'u"], "'": ["'"]}
+                      "I": ["'i"], "U": ["'u"], "F": ["'", "'i"], "B": ["'", "'u"],
+                      "V": ["'", "'i", "'u"], "'": ["'"]}
 _TO_ARABIC_MEDIAL = {"a": ["", "a"], "e": ["", "a", "i"], "i": ["", "i"], "o": ["", "u"],
-                     "I": ["i"], "U": ["u"], "V": ["", "a", "i", "u"], "'": ["'"]}
+                     "I": ["i"], "U": ["u"], "F": ["", "a", "i"], "B": ["", "a", "u"],
+                     "V": ["", "a", "i", "u"], "'": ["'"]}
 _TO_ARABIC_FINAL = {"a": ["a"], "e": ["a", "i"], "i": ["i"], "o": ["u"],
-                    "I": ["i"], "U": ["u"], "V": ["a", "i", "u", "ia"], "'": ["'"]}
+                    "I": ["i"], "U": ["u"], "F": ["a", "i", "ia"], "B": ["a", "u"],
+                    "V": ["a", "i", "u", "ia"], "'": ["'"]}
 
 
 def latin_to_arabic(slots: str) -> list[str]:
