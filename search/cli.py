@@ -97,7 +97,9 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None) -> None:
 @click.option("--until", help="only articles dated on or before this date (YYYY-MM-DD)")
 @click.option("--exact", is_flag=True, help="match the spelling as typed: no variants or aliases")
 @click.option("--explain", is_flag=True, help="show which spellings each hit matched, and why")
-def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, exact, explain) -> None:
+@click.option("--group/--no-group", default=None,
+              help="fold republished copies of a story under its best hit (default: on, off with --json)")
+def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, exact, explain, group) -> None:
     """Search the index; QUERY uses Whoosh syntax (AND/OR/NOT, "phrases", field:value)."""
     text = " ".join(query_words)
     if index_dir is None:
@@ -106,7 +108,7 @@ def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, ex
     try:
         result = search(index_dir, text, limit=limit, sources=list(sources) or None,
                         since=_date(since), until=_date(until, end=True, option="--until"),
-                        expand=not exact)
+                        expand=not exact, group=not as_json if group is None else group)
     except QueryError as e:
         click.echo(f"Error: invalid query: {e}", err=True)
         sys.exit(2)
@@ -212,6 +214,9 @@ def _print_result(result: SearchResult, color: bool, explain: bool = False, exac
         click.echo("    " + _terminal_snippet(hit.snippet, color))
         if explain:
             click.echo("    " + _matched_line(hit))
+        if hit.similar:
+            more = f" (+{len(hit.similar) - 3} more)" if len(hit.similar) > 3 else ""
+            click.echo(f"    + {len(hit.similar)} similar: " + ", ".join(hit.similar[:3]) + more)
 
 
 def main() -> None:

@@ -23,9 +23,10 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import IDTokenizer, LowercaseFilter
 
 from search.analysis import ANALYZER_VERSION, exact_analyzer, key_analyzer
+from search.duplicates import near_duplicate_groups
 from search.ingest import Article, IngestProblem, iter_articles
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_FILE = "rasm.json"
 CURRENT_FILE = "CURRENT"
 WRITE_LOCK_TIMEOUT = 30.0
@@ -88,6 +89,7 @@ def make_schema() -> fields.Schema:
         body_key=fields.TEXT(analyzer=key_analyzer()),
         date=fields.DATETIME(stored=True, sortable=True),
         source=fields.ID(stored=True, analyzer=IDTokenizer() | LowercaseFilter()),
+        group=fields.ID(stored=True),  # the first id of the article's near-duplicate group
         url=fields.STORED(),
         author=fields.STORED(),
         meta=fields.STORED(),
@@ -111,9 +113,10 @@ class BuildReport:
                 f"{self.seconds:.1f} s{repeats}; {errors} error{'' if errors == 1 else 's'}")
 
 
-def _document(article: Article) -> dict:
+def _document(article: Article, group: str) -> dict:
     return {
         "id": article.id,
+        "group": group,
         "path": article.path,
         "title": article.title,
         "title_key": article.title,
@@ -186,12 +189,13 @@ def _write_generation(index_dir: Path, articles: Collection[Article], progress=N
     gen = _next_generation(index_dir)
     gen.mkdir()
     count = 0
+    groups = near_duplicate_groups((a.id, a.body) for a in articles)
     try:
         ix = whoosh_index.create_in(str(gen), make_schema())
         writer = ix.writer(limitmb=256)
         try:
             for article in articles:
-                writer.add_document(**_document(article))
+                writer.add_document(**_document(article, groups[article.id]))
                 count += 1
                 if progress:
                     progress("write", count, len(articles))

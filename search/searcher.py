@@ -18,6 +18,7 @@ from search.index import open_index
 from search.query import ParsedQuery, QueryBuilder
 
 MAX_LIMIT = 100_000
+GROUP_FETCH_FACTOR = 4  # hits fetched per hit shown when copies are folded together
 _EXACT = exact_analyzer()
 
 
@@ -42,6 +43,8 @@ class Hit:
     score: float
     snippet: str
     matched: list[Matched] = field(default_factory=list)
+    # ids of the other matching articles that republish the same story (near-duplicates)
+    similar: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -85,12 +88,24 @@ def _date_text(value) -> str | None:
 
 def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
                sources: list[str] | None = None, since: dt.datetime | None = None,
-               until: dt.datetime | None = None) -> SearchResult:
-    """Ranked hits (best first, at most ``limit``) with highlighted snippets."""
+               until: dt.datetime | None = None, group: bool = False) -> SearchResult:
+    """Ranked hits (best first, at most ``limit``) with highlighted snippets.
+
+    Each hit lists the other matching articles of its near-duplicate group in
+    ``similar``; with ``group`` they are shown only there, under the best-ranked copy.
+    """
     limit = max(1, min(limit, MAX_LIMIT))
-    results = searcher.search(parsed.query, limit=limit, filter=_filter(sources, since, until))
+    fetch = min(limit * GROUP_FETCH_FACTOR, MAX_LIMIT) if group else limit
+    results = searcher.search(parsed.query, limit=fetch, filter=_filter(sources, since, until))
+    members: dict[str, list[str]] = {}
+    for r in results:
+        members.setdefault(r["group"], []).append(r["id"])
     hits = []
     for r in results:
+        if group and members[r["group"]][0] != r["id"]:
+            continue
+        if len(hits) == limit:
+            break
         stored = r.fields()
         title, body = stored.get("title", ""), stored.get("body", "")
         in_title, in_body = matches(title, parsed.patterns), matches(body, parsed.patterns)
@@ -104,6 +119,7 @@ def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
             snippet=snippet(body, parsed.patterns, found=in_body),
             matched=_matched([(title, m) for m in in_title] + [(body, m) for m in in_body],
                              parsed.patterns.exact),
+            similar=[i for i in members[stored["group"]] if i != stored["id"]],
         ))
     return SearchResult(parsed.text, len(results), hits, parsed.expansions)
 
@@ -152,9 +168,9 @@ def _matched(found: list[tuple[str, Match]], exact: bool) -> list[Matched]:
 
 def search(index_dir: str | Path, text: str, limit: int = 10, sources: list[str] | None = None,
            since: dt.datetime | None = None, until: dt.datetime | None = None,
-           expand: bool = True) -> SearchResult:
+           expand: bool = True, group: bool = False) -> SearchResult:
     """Searches the index in ``index_dir``; raises QueryError or an index error."""
     ix = open_index(index_dir)
     with ix.searcher(weighting=BM25F()) as searcher:
         parsed = parse_query(text, expand, searcher.reader())
-        return run_search(searcher, parsed, limit, sources, since, until)
+        return run_search(searcher, parsed, limit, sources, since, until, group)

@@ -104,6 +104,7 @@ def test_hit_is_plain_data(names_index):
         "score": result.hits[0].score,
         "snippet": "The last fighters left <mark>Daraya</mark> near Damascus.",
         "matched": [{"text": "Daraya", "query": "Daraya", "via": "exact", "alias": "", "count": 2}],
+        "similar": [],
     }]}
 
 

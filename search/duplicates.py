@@ -1,0 +1,62 @@
+"""Syndicated near-duplicates: the same story republished by several outlets.
+
+Two articles are near-duplicates when most of the shorter one's five-word
+shingles also occur in the other (containment, not Jaccard: a republished
+story often comes with an extra paragraph or footer).  Groups are the
+connected components; each article's group id is the first id of its group.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable
+
+SHINGLE_WORDS = 5
+MIN_SHINGLES = 8            # a shorter text is too short to call a copy
+CONTAINMENT = 0.6           # share of the shorter article's shingles found in the other
+COMMON_SHINGLE_DOCS = 50    # a shingle in more articles than this is boilerplate, not a story
+
+_WORD = re.compile(r"\w+")
+
+
+def shingles(text: str) -> set[int]:
+    """Hashes of the text's overlapping five-word runs (lower case, punctuation ignored)."""
+    words = _WORD.findall(text.lower())
+    return {zlib.crc32(" ".join(words[i:i + SHINGLE_WORDS]).encode())
+            for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def near_duplicate_groups(articles: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Maps every article id (given with its text, in order) to its group's first id."""
+    ids: list[str] = []
+    sizes: list[int] = []
+    postings: dict[int, list[int]] = defaultdict(list)
+    for doc_id, text in articles:
+        n = len(ids)
+        ids.append(doc_id)
+        found = shingles(text)
+        sizes.append(len(found))
+        if len(found) >= MIN_SHINGLES:
+            for s in found:
+                postings[s].append(n)
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    for docs in postings.values():
+        if 1 < len(docs) <= COMMON_SHINGLE_DOCS:
+            for i, a in enumerate(docs):
+                for b in docs[i + 1:]:
+                    shared[a, b] += 1
+    parent = list(range(len(ids)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for (a, b), count in shared.items():
+        if count >= CONTAINMENT * min(sizes[a], sizes[b]):
+            ra, rb = root(a), root(b)
+            parent[max(ra, rb)] = min(ra, rb)
+    return {doc_id: ids[root(i)] for i, doc_id in enumerate(ids)}
