@@ -303,6 +303,9 @@ def key_terms(text: str, named: bool, query: bool = False, article: bool = False
     terms = [translit.latin_key(w) for w in words]
     if query:  # a slipped vowel must not land on an ordinary word: "Qaryatan" is no "Certain"
         slips = translit.vowel_slips(terms[0]) + translit.consonant_y_keys(folded)
+        if translit.vowel_slips(terms[0]) and not folded.endswith("s"):
+            # a possessive that lost its apostrophe, "Hezbollahs"; long names only ("Hama" -> Hamas)
+            slips.append(translit.latin_key(folded + "s"))
         terms += [k for k in slips if k not in english_keys()]
     if query and not text.isupper():  # an acronym such as ISIS is no Arabic word
         terms += [prefix + k for w in words for k in translit.latin_to_arabic(translit.latin_slots(w))

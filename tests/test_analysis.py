@@ -162,3 +162,9 @@ def test_key_fields_take_no_clitic_guesses():
 def test_a_slipped_vowel_never_lands_on_an_english_word():
     # "Qaryatan" one vowel short is "kartan", the key of "certain"
     assert "kartan" not in key_terms("Qaryatayn", True, True)
+
+
+def test_a_long_name_also_finds_its_possessive_without_apostrophe():
+    assert key_terms("Hezbollahs", True)[0] in key_terms("Hezbollah", True, True)
+    # not for short names: "Hama" must not find "Hamas"
+    assert key_terms("Hamas", True)[0] not in key_terms("Hama", True, True)
