@@ -24,6 +24,7 @@ from search.analysis import (
     RasmTokenizer,
     english_words,
     exact_analyzer,
+    fold_arabic,
     fold_latin,
     is_arabic,
     key_analyzer,
@@ -107,7 +108,7 @@ class QueryBuilder:
         if len(text) > MAX_QUERY_CHARS:
             raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
         self.patterns = Patterns(exact=not self.expand)
-        self.expansions: dict[str, list[str]] = {}
+        self.expansions = {}
         text = _DATE_CLAUSE.sub(lambda m: _ISO_DATE.sub(r"\1\2\3", m.group()), text)
         text = _MINUS.sub("NOT ", text)
         text = _PLUS.sub(lambda m: "AND " if m.start() and text[m.start() - 1].isspace() else "", text)
@@ -134,8 +135,10 @@ class QueryBuilder:
             return self._unit(" ".join(q.words), TEXT_FIELDS[q.fieldname], q.boost, positive,
                               expand=False)
         if isinstance(q, (query.Prefix, query.Wildcard, query.FuzzyTerm)) and q.fieldname in TEXT_FIELDS:
-            return query.Or([q.__class__(f, fold_latin(q.text), boost=q.boost)
-                             for f in TEXT_FIELDS[q.fieldname]])
+            folded = fold_arabic(q.text) if is_arabic(q.text) else fold_latin(q.text)
+            forms = (folded,) if is_arabic(folded) else (folded, ">" + folded)  # ">": construct state
+            return query.Or([q.__class__(f, form, boost=q.boost)
+                             for f in TEXT_FIELDS[q.fieldname] for form in forms])
         if isinstance(q, query.Term) and q.fieldname in ("source", "id", "path"):
             text = q.text.lower() if q.fieldname == "source" else q.text
             return query.Term(q.fieldname, text, boost=q.boost)

@@ -184,3 +184,8 @@ def test_plus_requires_a_word_and_the_hyphen_of_an_article_is_no_minus():
     plus = QueryBuilder(None).parse("Homs +Hama").query
     assert isinstance(plus, query.And) and len(plus.subqueries) == 2
     assert "NOT" not in str(QueryBuilder(None).parse("al-Mayadin").query)
+
+
+@pytest.mark.parametrize("pattern,expected", [("Dayr*", {R2}), ("الزو*", {R3})])
+def test_wildcards_work_in_both_scripts(names_index, pattern, expected):
+    assert {h.id for h in search(names_index.path, pattern, limit=20).hits} == expected
