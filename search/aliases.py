@@ -3,7 +3,8 @@
 The table is data (``search/data/aliases.txt``, plus the file named by
 ``$RASM_ALIASES``), read at query time, so editing it needs no rebuild.  A name
 is compared by its variant keys, so one spelling per form stands for all its
-transliterations.
+transliterations.  Beside it, the gazetteer (``search/data/gazetteer.tsv``, from
+GeoNames) gives places their Arabic-script names.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from search.analysis import (
 )
 
 DEFAULT_ALIASES = DATA / "aliases.txt"
+GAZETTEER = DATA / "gazetteer.tsv"
 _words = RasmTokenizer() | CharNormalizeFilter() | PossessiveFilter() | ArticleFilter()
 
 
@@ -34,6 +36,7 @@ class AliasFileError(ValueError):
 class Alias:
     text: str        # the spelling as written in the table
     acronym: bool    # matched only in capitals
+    source: str = "alias"  # "alias" (the alias table) or "gazetteer"
 
 
 def signature(text: str, acronym: bool = False) -> tuple[str, ...]:
@@ -62,15 +65,18 @@ class AliasTable:
         for sig in sigs:
             for i in self._by_signature.get(sig, []):
                 for alias in self.groups[i]:
-                    if signature(alias.text, alias.acronym) not in sigs and alias not in found:
+                    if (signature(alias.text, alias.acronym) not in sigs
+                            and all(alias.text != f.text for f in found)):
                         found.append(alias)
         return found
 
     @classmethod
-    def from_files(cls, paths: list[Path]) -> AliasTable:
+    def from_files(cls, paths: list[Path], gazetteer: Path | None = GAZETTEER) -> AliasTable:
         groups: list[list[Alias]] = []
         for path in paths:
             groups.extend(parse_alias_file(path))
+        if gazetteer is not None:
+            groups.extend(parse_gazetteer(gazetteer))
         return cls(groups)
 
 
@@ -94,6 +100,17 @@ def parse_alias_file(path: Path) -> list[list[Alias]]:
             raise AliasFileError(f"{path}:{number}: a group needs two or more names separated by '|'")
         group = [Alias(n[:-1].strip(), True) if n.endswith("!") else Alias(n, False) for n in names]
         groups.append(group)
+    return groups
+
+
+def parse_gazetteer(path: Path) -> list[list[Alias]]:
+    """Reads the gazetteer: ``name <TAB> country <TAB> Arabic names separated by |``."""
+    groups = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, _country, others = line.split("\t")
+        groups.append([Alias(n.strip(), False, "gazetteer") for n in [name, *others.split("|")]])
     return groups
 
 

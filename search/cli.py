@@ -174,7 +174,7 @@ def _terminal_snippet(snippet: str, color: bool) -> str:
 
 
 _VIA_WORDS = {"exact": "as typed", "variant": "spelling variant", "cross-script": "other script",
-              "alias": "alias"}
+              "alias": "alias", "gazetteer": "gazetteer"}
 
 
 def _matched_line(hit) -> str:
@@ -193,7 +193,7 @@ def _print_expansions(result: SearchResult, exact: bool) -> None:
         return
     click.echo("Each name also matches its other spellings (Latin spelling rules, Arabic script).")
     for words, aliases in result.expansions.items():
-        click.echo(f"{words!r} also matches, from the alias table: " + ", ".join(aliases))
+        click.echo(f"{words!r} also matches, from the alias table and gazetteer: " + ", ".join(aliases))
 
 
 def _print_result(result: SearchResult, color: bool, explain: bool = False, exact: bool = False) -> None:

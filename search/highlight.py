@@ -27,6 +27,7 @@ class Run:
     terms: tuple[frozenset[str], ...]
     query: str
     alias: str = ""
+    source: str = "alias"  # where the alias comes from: "alias" (the table) or "gazetteer"
 
 
 @dataclass

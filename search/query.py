@@ -207,14 +207,18 @@ class QueryBuilder:
         # of ALIAS_BOOST, per word -- a group of ten aliases, or "Islamic State of Iraq and
         # Syria", must not outrank the spelling asked for.
         own_words = _word_count(words)
-        others = [self._unit_query(a.text, fieldnames,
-                                   boost * ALIAS_BOOST * own_words / _word_count(a.text) / len(aliases),
-                                   positive, words)
-                  for a in aliases]
+        others = []
+        for a in aliases:
+            share = boost * ALIAS_BOOST * own_words / _word_count(a.text) / len(aliases)
+            if a.source == "gazetteer" and is_arabic(a.text):
+                others.append(self._arabic_name_query(a.text, fieldnames, share, positive, words))
+            else:
+                others.append(self._unit_query(a.text, fieldnames, share, positive, words, a.source))
         others = [o for o in others if o is not None]
         return query.Or([own, *others]) if others else own
 
-    def _unit_query(self, words: str, fieldnames, boost: float, positive: bool, asked: str):
+    def _unit_query(self, words: str, fieldnames, boost: float, positive: bool, asked: str,
+                    source: str = "alias"):
         """The query for ``words``: typed by the user (``asked``) or an alias of ``asked``."""
         exact = _positions(_EXACT, words)
         keys = [self._cross_script_names(terms) for terms in _positions(_KEY, words)]
@@ -225,7 +229,7 @@ class QueryBuilder:
         if positive:
             marks = keys if self.expand else exact
             alias = "" if words == asked else words
-            self.patterns.runs.append(Run(tuple(frozenset(k) for k in marks), asked, alias))
+            self.patterns.runs.append(Run(tuple(frozenset(k) for k in marks), asked, alias, source))
         # the exact fields are folded to lower case: an acronym ("IS") is searched by its key only
         acronym = any(all(t.startswith("#") for t in k) for k in keys)
         subqueries = []
@@ -237,7 +241,23 @@ class QueryBuilder:
         return query.Or(subqueries)
 
 
-    def _cross_script_names(self, terms: list[str]) -> list[str]:
+    def _arabic_name_query(self, words: str, fieldnames, boost: float, positive: bool, asked: str):
+        """An Arabic place name from the gazetteer, searched in the key fields in the form (with or
+        without the article) this archive writes it; None where it is also a common word."""
+        slots = []
+        for terms in _positions(_KEY, words):
+            kept = self._cross_script_names(["@" + terms[0].lstrip("@")], any_form=True)
+            if not kept:
+                return None
+            slots.append(kept)
+        if not slots:
+            return None
+        if positive:
+            self.patterns.runs.append(Run(tuple(frozenset(k) for k in slots), asked, words, "gazetteer"))
+        return query.Or([_field_query(name + "_key", slots, boost * BOOST[name + "_key"])
+                         for name in fieldnames])
+
+    def _cross_script_names(self, terms: list[str], any_form: bool = False) -> list[str]:
         """Drops the Arabic forms of a Latin word that this archive shows to be common words.
 
         A name is written one way in Arabic: always with the article (الرقة) or
@@ -249,7 +269,9 @@ class QueryBuilder:
         if self.reader is None or not any(t.startswith("@") for t in terms):
             return terms
         kept = [t for t in terms if not t.startswith("@")]
-        own = terms[0] if terms[0].startswith("@") else None  # an Arabic query word's own form
+        # an Arabic query word's own form is kept as it is; with any_form the dominant form is kept
+        # whichever was asked
+        own = terms[0] if not any_form and terms[0].startswith("@") else None
         keys = dict.fromkeys(t.lstrip("@") for t in terms if t.startswith("@") and t != own)
         for key in keys:
             with_article = self.reader.doc_frequency("body_key", "@@" + key)
@@ -258,7 +280,7 @@ class QueryBuilder:
             if total == 0 or min(with_article, bare) > AMBIGUOUS_SHARE * total:
                 continue
             dominant = "@@" + key if with_article >= bare else "@" + key
-            if dominant in terms:
+            if dominant in terms or any_form:
                 kept.append(dominant)
         return ([own] if own else []) + kept
 

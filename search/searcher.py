@@ -28,8 +28,8 @@ class Matched:
 
     text: str    # as written in the article
     query: str   # the query words it answers
-    via: str     # "exact", "variant" (spelling rules), "cross-script" or "alias"
-    alias: str   # the alias table entry it came through ("" unless via is "alias")
+    via: str     # "exact", "variant" (spelling rules), "cross-script", "alias" or "gazetteer"
+    alias: str   # the alias or gazetteer name it came through ("" otherwise)
     count: int   # times it occurs in the title and body
 
 
@@ -135,7 +135,7 @@ def _spelling(text: str) -> tuple[str, ...]:
     return tuple(words.values())
 
 
-_VIA_ORDER = {"exact": 0, "variant": 1, "cross-script": 2, "alias": 3}
+_VIA_ORDER = {"exact": 0, "variant": 1, "cross-script": 2, "alias": 3, "gazetteer": 4}
 
 
 def _matched(found: list[tuple[str, Match]], exact: bool) -> list[Matched]:
@@ -145,7 +145,7 @@ def _matched(found: list[tuple[str, Match]], exact: bool) -> list[Matched]:
     for text, m in found:
         written = _FLAT.sub(" ", text[m.start:m.end])
         if m.run.alias:
-            via = "alias"
+            via = m.run.source
         elif exact or _spelling(written) == _spelling(m.run.query):
             via = "exact"
         elif is_arabic(written) != is_arabic(m.run.query):

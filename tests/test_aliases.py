@@ -137,3 +137,31 @@ def test_bad_rasm_aliases_file_fails_the_query(tmp_path, monkeypatch):
 def test_exact_queries_do_not_read_the_alias_file(tmp_path, monkeypatch):
     monkeypatch.setenv("RASM_ALIASES", str(tmp_path / "missing.txt"))
     assert parse_query("Raqqa", expand=False).patterns
+
+
+def test_gazetteer_gives_places_their_arabic_names():
+    table = default_aliases()
+    gaz = {a.text for a in table.others("Gaziantep") if a.source == "gazetteer"}
+    assert {"عنتاب", "غازي عنتاب"} <= gaz
+    assert "Gaziantep" in {a.text for a in table.others("عنتاب")}
+
+
+def test_gazetteer_arabic_name_found_unless_the_archive_uses_it_as_a_common_word(tmp_path):
+    import json
+
+    from search.index import build_index
+    from search.searcher import search
+
+    rows = [{"id": "ant", "title": "قصف", "text": "سقطت قذائف على عنتاب أمس."},
+            {"id": "fields", "title": "رياضة", "text": "في جميع الميادين وميادين القتال."},
+            {"id": "town", "title": "معارك", "text": "دخل الجيش الميادين."},
+            {"id": "sq", "title": "احتفالات", "text": "امتلأت ميادين المدينة بالناس."}]
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                              encoding="utf-8")
+    build_index([tmp_path / "src"], tmp_path / "ix")
+    hit = {h.id: h for h in search(tmp_path / "ix", "Gaziantep").hits}
+    assert set(hit) == {"a.jsonl#ant"}
+    assert [(m.text, m.via) for m in hit["a.jsonl#ant"].matched] == [("عنتاب", "gazetteer")]
+    # الميادين is written with and without the article here: a common word, not guessed from Latin
+    assert search(tmp_path / "ix", "Mayadin").hits == []

@@ -283,7 +283,7 @@ def test_explain_lists_aliases_and_what_each_hit_matched(names_index):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Each name also matches its other spellings")
-    assert lines[1].startswith("'ISIS' also matches, from the alias table: ISIL, IS, Daesh")
+    assert lines[1].startswith("'ISIS' also matches, from the alias table and gazetteer: ISIL, IS, Daesh")
     assert "    matched: Daesh ×2 (alias)" in lines
     assert "    matched: ISIS (as typed)" in lines
 
