@@ -150,6 +150,28 @@ def test_typed_spelling_ranks_above_a_variant(spelling_pair, query, first, secon
     assert hits[0].score > hits[1].score
 
 
+@pytest.fixture(scope="module")
+def ranking_set(tmp_path_factory) -> Path:
+    """Articles alike but for which name they use, and where."""
+    root = tmp_path_factory.mktemp("ranking-set")
+    rows = [{"id": doc_id, "title": title, "text": text} for doc_id, title, text in (
+        ("exact", "Shelling reported", "Shelling was reported near Kobani on Monday."),
+        ("variant", "Shelling reported", "Shelling was reported near Kobane on Monday."),
+        ("alias", "Shelling reported", "Shelling was reported near Ain al-Arab on Monday."),
+        ("title", "Shelling near Kobani", "Shelling was reported on Monday, witnesses said."),
+    )]
+    (root / "src").mkdir()
+    (root / "src" / "set.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    build_index([root / "src"], root / "ix")
+    return root / "ix"
+
+
+def test_exact_above_variant_above_alias_and_title_above_body(ranking_set):
+    order = [h.id.split("#")[1] for h in search(ranking_set, "Kobani").hits]
+    assert order.index("exact") < order.index("variant") < order.index("alias")
+    assert order.index("title") < order.index("exact")
+
+
 # ------------------------------------------------------------------ errors
 ERRORS = [
     ("empty", "", "empty query"),
