@@ -29,7 +29,7 @@ from whoosh.analysis import Composable, Filter, Token, Tokenizer
 
 from search import translit
 
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 4
 
 DATA = Path(__file__).parent / "data"
 

@@ -213,10 +213,8 @@ def _arabic_sound(word: str, i: int) -> str:
         return _AR_SEMIVOWELS[ch]
     if ch in _AR_LONG_VOWEL:
         return _AR_LONG_VOWEL[ch]
-    if ch == "ة":
-        return "a"
-    if ch == "ه" and i == last:
-        return ""  # final h is dropped in Latin keys too ("Allah", "Raqqah")
+    if ch == "ة" or (ch == "ه" and i == last):
+        return "a"  # ta marbuta, often written as a final ه: رقة = رقه = "Raqqa", "Raqqah"
     return _AR_CONSONANTS.get(ch, "")
 
 

@@ -120,7 +120,7 @@ def test_latin_key_values(word, key):
 
 @pytest.mark.parametrize("word,key", [
     ("حمص", "hms"), ("حماس", "hmas"), ("ميادين", "myadin"), ("دير", "dir"), ("رقة", "rka"),
-    ("داعش", "d'$"), ("مسألة", "ms'la"), ("", ""),
+    ("داعش", "d'$"), ("مسألة", "ms'la"), ("رقه", "rka"), ("", ""),
 ])
 def test_arabic_key_values(word, key):
     assert arabic_key(word) == key
