@@ -320,8 +320,7 @@ class VariantKeyFilter(Filter):
     def __call__(self, tokens):
         for t in tokens:
             terms = key_terms(t.text, _is_name(t.text, t), t.mode == "query", getattr(t, "article", False))
-            if not is_arabic(t.text):
-                terms = _construct_terms(terms, t)
+            terms = _construct_terms(terms, t)  # an Arabic word's Latin forms too ("Deir" el-Zour)
             alts = []
             for term in terms[1:]:
                 alt = t.copy()

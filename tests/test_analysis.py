@@ -168,3 +168,8 @@ def test_a_long_name_also_finds_its_possessive_without_apostrophe():
     assert key_terms("Hezbollahs", True)[0] in key_terms("Hezbollah", True, True)
     # not for short names: "Hama" must not find "Hamas"
     assert key_terms("Hamas", True)[0] not in key_terms("Hama", True, True)
+
+
+def test_an_arabic_query_word_finds_latin_words_in_construct_state():
+    # "دير الزور" must find "Deir el-Zour", where Deir stands before an article-word
+    assert ">dar" in positions(key_analyzer(), "دير", mode="query")[0]
