@@ -45,6 +45,7 @@ DIFFERENT_KEY = [
     ("Mayadin is not Medina", "mayadin", "medina"),
     ("Daraya is not Deir", "daraya", "deir"),
     ("Kobani is not Qaboun: a final vowel counts", "kobani", "qaboun"),
+    ("Homs is not homes", "homs", "homes"),
 ]
 
 
