@@ -148,6 +148,27 @@ class _ProgressLine:
             self.shown = False
 
 
+@cli.command("serve")
+@_index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+    """Serve the web front end (waitress) over the index; builds the bundled corpus's first."""
+    import waitress
+
+    from web import create_app
+
+    if index_dir is None:
+        index_dir = settings.default_index_dir()
+        _build_default_index_if_missing(index_dir)
+    if current_generation(index_dir) is None:
+        raise click.ClickException(f"no index in {index_dir}: run `rasm index` first")
+    click.echo(f"Rasm on http://{host}:{port}/ (index {index_dir}); Ctrl-C stops it", err=True)
+    waitress.serve(create_app({"RASM_INDEX": str(index_dir)}), host=host, port=port, threads=threads,
+                   ident="rasm")
+
+
 def _build_default_index_if_missing(index_dir: Path) -> None:
     """First run on a fresh checkout: index the bundled corpus into the default folder."""
     corpus = settings.default_corpus()

@@ -53,6 +53,7 @@ class SearchResult:
     total: int
     hits: list[Hit] = field(default_factory=list)
     expansions: dict[str, list[str]] = field(default_factory=dict)  # query words -> aliases searched
+    facets: dict[str, int] = field(default_factory=dict)  # source -> matching articles
 
     def to_dict(self) -> dict:
         """The JSON shape of ``rasm search --json``."""
@@ -88,21 +89,31 @@ def _date_text(value) -> str | None:
 
 def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
                sources: list[str] | None = None, since: dt.datetime | None = None,
-               until: dt.datetime | None = None, group: bool = False) -> SearchResult:
-    """Ranked hits (best first, at most ``limit``) with highlighted snippets.
+               until: dt.datetime | None = None, group: bool = False, offset: int = 0,
+               by_date: bool = False, facets: bool = False) -> SearchResult:
+    """Ranked hits (best first, or newest first ``by_date``; at most ``limit`` after skipping
+    ``offset``) with highlighted snippets; with ``facets``, hit counts per source.
 
     Each hit lists the other matching articles of its near-duplicate group in
     ``similar``; with ``group`` they are shown only there, under the best-ranked copy.
     """
     limit = max(1, min(limit, MAX_LIMIT))
-    fetch = min(limit * GROUP_FETCH_FACTOR, MAX_LIMIT) if group else limit
-    results = searcher.search(parsed.query, limit=fetch, filter=_filter(sources, since, until))
+    offset = max(0, offset)
+    wanted = min(offset + limit, MAX_LIMIT)
+    fetch = min(wanted * GROUP_FETCH_FACTOR, MAX_LIMIT) if group else wanted
+    results = searcher.search(parsed.query, limit=fetch, filter=_filter(sources, since, until),
+                              sortedby="date" if by_date else None, reverse=by_date,
+                              groupedby="source" if facets else None)
     members: dict[str, list[str]] = {}
     for r in results:
         members.setdefault(r["group"], []).append(r["id"])
     hits = []
+    skipped = 0
     for r in results:
         if group and members[r["group"]][0] != r["id"]:
+            continue
+        if skipped < offset:
+            skipped += 1
             continue
         if len(hits) == limit:
             break
@@ -121,7 +132,17 @@ def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
                              parsed.patterns.exact),
             similar=[i for i in members[stored["group"]] if i != stored["id"]],
         ))
-    return SearchResult(parsed.text, len(results), hits, parsed.expansions)
+    return SearchResult(parsed.text, len(results), hits, parsed.expansions,
+                        _source_counts(searcher, results) if facets else {})
+
+
+def _source_counts(searcher: Searcher, results) -> dict[str, int]:
+    """Matching articles per source, most first, under the source's name as stored."""
+    counts = {}
+    for docnums in results.groups("source").values():
+        name = searcher.stored_fields(docnums[0]).get("source") or "(none)"
+        counts[name] = counts.get(name, 0) + len(docnums)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower())))
 
 
 _FLAT = re.compile(r"\s+")

@@ -1,0 +1,240 @@
+"""The Rasm web front end: a Flask app over the search library (no search logic here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, g, jsonify, render_template, request
+from markupsafe import Markup, escape
+from whoosh.scoring import BM25F
+
+from search import settings
+from search.highlight import matches
+from search.index import RasmIndexError, current_generation, open_index
+from search.query import MAX_QUERY_CHARS, QueryError
+from search.searcher import parse_query, run_search
+
+PAGE_SIZE = 10
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 1000
+
+
+class BadRequest(ValueError):
+    """A request parameter that cannot be used, said plainly."""
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The app; ``config`` may set RASM_INDEX (the index folder) and Flask's own keys."""
+    app = Flask(__name__)
+    app.json.sort_keys = False  # facets keep their order: most articles first
+    app.json.ensure_ascii = False
+    app.config["RASM_INDEX"] = str(settings.default_index_dir())
+    app.config.update(config or {})
+    app.jinja_env.globals["max_query_chars"] = MAX_QUERY_CHARS
+
+    @app.before_request
+    def _open_searcher() -> None:
+        if request.endpoint == "static":
+            return
+        g.searcher = _index(app).searcher(weighting=BM25F())
+
+    @app.teardown_request
+    def _close_searcher(_exc) -> None:
+        searcher = g.pop("searcher", None)
+        if searcher is not None:
+            searcher.close()
+
+    @app.after_request
+    def _headers(response):
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    @app.errorhandler(BadRequest)
+    def _bad_request(e):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": str(e)}), 400
+        return render_template("error.html", message=str(e), status=400), 400
+
+    @app.errorhandler(404)
+    def _not_found(_e):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": "not found"}), 404
+        return render_template("error.html", message="There is no such page or article.", status=404), 404
+
+    @app.errorhandler(500)
+    def _server_error(_e):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": "internal error"}), 500
+        return render_template("error.html", message="Something went wrong on our side.", status=500), 500
+
+    @app.errorhandler(RasmIndexError)
+    def _no_index(e):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": str(e)}), 503
+        return render_template("error.html", message=str(e), status=503), 503
+
+    @app.get("/")
+    @app.get("/search")
+    def search_page():
+        form = _search_form()
+        if not form["q"]:
+            return render_template("search.html", form=form, result=None)
+        started = dt.datetime.now()
+        try:
+            result = _run(form, form["per_page"])
+        except QueryError as e:
+            return render_template("search.html", form=form, result=None, error=str(e)), 400
+        seconds = (dt.datetime.now() - started).total_seconds()
+        pages = max(1, math.ceil(result.total / form["per_page"]))
+        return render_template("search.html", form=form, result=result, seconds=seconds, pages=pages)
+
+    @app.get("/api/search")
+    def api_search():
+        form = _search_form()
+        if not form["q"]:
+            raise BadRequest("missing parameter q (the query)")
+        try:
+            result = _run(form, form["per_page"])
+        except QueryError as e:
+            raise BadRequest(f"invalid query: {e}") from e
+        data = result.to_dict()
+        data.update(page=form["page"], per_page=form["per_page"], facets={"source": result.facets},
+                    expansions=result.expansions)
+        return jsonify(data)
+
+    @app.get("/article/<path:doc_id>")
+    def article_page(doc_id: str):
+        stored = _article(doc_id)
+        q = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
+        body = _marked(stored.get("body", ""), q)
+        return render_template("article.html", article=stored, body=body, q=q,
+                               url=_safe_url(stored.get("url", "")), date=_date(stored.get("date")))
+
+    @app.get("/api/article/<path:doc_id>")
+    def api_article(doc_id: str):
+        stored = _article(doc_id)
+        return jsonify({"id": stored["id"], "title": stored.get("title", ""),
+                        "date": _date(stored.get("date")),
+                        "source": stored.get("source", ""), "url": stored.get("url", ""),
+                        "author": stored.get("author", ""), "body": stored.get("body", ""),
+                        "meta": stored.get("meta") or {}, "similar_group": stored.get("group", "")})
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok", "articles": g.searcher.doc_count()})
+
+    return app
+
+
+def _index(app: Flask):
+    """The index, opened once per app and reopened when a rebuild made a new one live."""
+    folder = Path(app.config["RASM_INDEX"])
+    cached = app.extensions.get("rasm_index")
+    gen = current_generation(folder)
+    if cached is None or cached[0] != gen:
+        cached = (gen, open_index(folder))
+        app.extensions["rasm_index"] = cached
+    return cached[1]
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number, not {raw[:40]!r}") from None
+    if not low <= value <= high:
+        raise BadRequest(f"{name} must be between {low} and {high}")
+    return value
+
+
+def _date_arg(name: str, end: bool) -> dt.datetime | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a date written YYYY-MM-DD, not {raw[:40]!r}") from None
+    return dt.datetime.combine(day, dt.time.max if end else dt.time.min)
+
+
+def _search_form() -> dict:
+    q = request.args.get("q", "").strip()
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadRequest(f"the query is too long ({len(q)} characters; the limit is {MAX_QUERY_CHARS})")
+    sort = request.args.get("sort", "relevance")
+    if sort not in ("relevance", "date"):
+        raise BadRequest("sort must be relevance or date")
+    sources = [s for s in request.args.getlist("source") if s.strip()][:20]
+    return {
+        "q": q,
+        "page": _int_arg("page", 1, 1, MAX_PAGE),
+        "per_page": _int_arg("per_page", PAGE_SIZE, 1, MAX_PAGE_SIZE),
+        "sources": sources,
+        "since": request.args.get("since", "").strip(), "until": request.args.get("until", "").strip(),
+        "since_dt": _date_arg("since", False), "until_dt": _date_arg("until", True),
+        "sort": sort,
+        "exact": request.args.get("exact") in ("1", "on", "true"),
+    }
+
+
+def _run(form: dict, per_page: int):
+    parsed = parse_query(form["q"], not form["exact"], g.searcher.reader())
+    return run_search(g.searcher, parsed, limit=per_page, offset=(form["page"] - 1) * per_page,
+                      sources=form["sources"] or None, since=form["since_dt"], until=form["until_dt"],
+                      group=True, by_date=form["sort"] == "date", facets=True)
+
+
+def _article(doc_id: str) -> dict:
+    if len(doc_id) > 1000:
+        abort(404)
+    stored = g.searcher.document(id=doc_id)
+    if stored is None:
+        abort(404)
+    return stored
+
+
+def _marked(body: str, q: str) -> Markup:
+    """The article body, escaped, with every match of the query marked and numbered."""
+    if not q:
+        return escape(body)
+    try:
+        patterns = parse_query(q, True, g.searcher.reader()).patterns
+    except QueryError:
+        return escape(body)
+    out, cursor = [], 0
+    spans = sorted({(m.start, m.end) for m in matches(body, patterns)})
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    for n, (s, e) in enumerate(merged, 1):
+        out.append(escape(body[cursor:s]))
+        out.append(Markup('<mark id="m{}">{}</mark>').format(n, body[s:e]))
+        cursor = e
+    out.append(escape(body[cursor:]))
+    return Markup("").join(out)
+
+
+def _safe_url(url: str) -> str:
+    """Only http(s) links are shown as links: never javascript: or data: URLs."""
+    return url if urlsplit(url).scheme in ("http", "https") else ""
+
+
+def _date(value) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(timespec="seconds")
+    return None
