@@ -201,8 +201,6 @@ class QueryBuilder:
         if not (expand and self.expand and self.aliases):
             return own
         aliases = self.aliases.others(words)
-        if positive and aliases:
-            self.expansions[words] = [a.text for a in aliases]
         # Scores add up over an Or, and a phrase scores per word: so each alias weighs its share
         # of ALIAS_BOOST, per word -- a group of ten aliases, or "Islamic State of Iraq and
         # Syria", must not outrank the spelling asked for.
@@ -214,6 +212,9 @@ class QueryBuilder:
                 others.append(self._arabic_name_query(a.text, fieldnames, share, positive, words))
             else:
                 others.append(self._unit_query(a.text, fieldnames, share, positive, words, a.source))
+        searched = [a.text for a, q in zip(aliases, others, strict=True) if q is not None]
+        if positive and searched:
+            self.expansions[words] = searched  # what was searched: a common-word form is not
         others = [o for o in others if o is not None]
         return query.Or([own, *others]) if others else own
 

@@ -164,4 +164,8 @@ def test_gazetteer_arabic_name_found_unless_the_archive_uses_it_as_a_common_word
     assert set(hit) == {"a.jsonl#ant"}
     assert [(m.text, m.via) for m in hit["a.jsonl#ant"].matched] == [("عنتاب", "gazetteer")]
     # الميادين is written with and without the article here: a common word, not guessed from Latin
-    assert search(tmp_path / "ix", "Mayadin").hits == []
+    mayadin = search(tmp_path / "ix", "Mayadin")
+    assert mayadin.hits == []
+    assert mayadin.expansions == {}  # and not claimed as searched
+    # only the names the archive has are searched (and said to be): not غازي عنتاب
+    assert search(tmp_path / "ix", "Gaziantep").expansions == {"Gaziantep": ["عنتاب"]}
