@@ -1,0 +1,109 @@
+"""The search page in a real headless Chromium (Debian's /usr/bin/chromium), driven by Playwright.
+
+Skipped, with the reason, only where no Chromium is installed; .ci/run installs it.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("RASM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(corpus_index):
+    from conftest import RASM
+
+    port = _free_port()
+    proc = subprocess.Popen([RASM, "serve", "--index", str(corpus_index.path), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=2).close()
+            break
+        except OSError:
+            assert proc.poll() is None, proc.stderr.read()
+            assert time.monotonic() < deadline, "server did not come up"
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        yield page
+        browser.close()
+
+
+def test_search_filter_page_and_open_an_article(server, page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(server + "/")
+    assert page.evaluate("document.activeElement.id") == "q"  # the box has the focus
+    page.keyboard.type("Mayadeen")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("li.hit")
+    marks = page.locator("li.hit mark").all_inner_texts()
+    assert {"Mayadeen", "Al-Mayadeen", "Mayadin"} <= set(marks), marks
+    assert "maiden" not in " ".join(marks).lower()
+    page.screenshot(path=str(ARTIFACTS / "results.png"), full_page=True)
+
+    page.locator(".facets a", has_text="sputnik").click()
+    page.wait_for_selector("li.hit")
+    metas = page.locator("li.hit .meta").all_inner_texts()
+    assert metas and all(t.endswith("· sputnik") for t in metas)
+    assert "source=sputnik" in page.url
+
+    page.goto(server + "/search?q=Raqqa")
+    page.locator("a[rel=next]").click()
+    page.wait_for_selector("li.hit")
+    assert "page=2" in page.url
+    assert page.locator("ol.hits").get_attribute("start") == "11"
+    page.go_back()
+    assert "page=2" not in page.url
+
+    page.goto(server + "/search?q=Mayadeen")
+    page.locator("li.hit h3 a").first.click()
+    page.wait_for_selector(".article mark")
+    assert page.locator(".article mark").count() >= 2
+    page.locator("#next-match").click()
+    assert page.locator(".article mark.current").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "article.png"), full_page=True)
+
+
+def test_slash_key_focuses_the_search_box(server, page):
+    page.goto(server + "/search?q=Homs")
+    page.locator("body").click(position={"x": 5, "y": 400})
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+
+
+def test_hostile_query_renders_as_text(server, page):
+    page.goto(server + "/search?q=%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E")
+    assert page.evaluate("window.pwned === undefined")
+    assert "<script>window.pwned=1</script>" in page.locator("q").first.inner_text()
