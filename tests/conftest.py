@@ -1,8 +1,12 @@
 """Shared fixtures: real indexes built once per session, and the paths of the real test data."""
 
+import contextlib
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,3 +58,28 @@ def _run_rasm(*args: str, module: bool = False) -> subprocess.CompletedProcess:
 def run_rasm():
     """Runs the real installed ``rasm`` (or ``python -m search`` with module=True) in a subprocess."""
     return _run_rasm
+
+
+@contextlib.contextmanager
+def served(index: Path):
+    """A real ``rasm serve`` over ``index`` on a free loopback port; yields its base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([RASM, "serve", "--index", str(index), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2).close()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()
+                assert time.monotonic() < deadline, "rasm serve did not come up in 30 s"
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -2,9 +2,6 @@
 
 import json
 import re
-import socket
-import subprocess
-import time
 import urllib.request
 
 import pytest
@@ -139,33 +136,13 @@ def test_security_headers_and_no_inline_script(client):
     assert all('src="' in tag for tag in re.findall(r"<script[^>]*>", r.text))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_real_server_answers_over_http(names_index):
-    from conftest import RASM
+    from conftest import served
 
-    port = _free_port()
-    server = subprocess.Popen([RASM, "serve", "--index", str(names_index.path), "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    assert json.load(r) == {"status": "ok", "articles": 10}
-                    assert r.headers["Server"] == "rasm"
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read()
-                assert time.monotonic() < deadline, "server did not come up"
-                time.sleep(0.2)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=Mayadeen", timeout=5) as r:
+    with served(names_index.path) as url:
+        with urllib.request.urlopen(url + "/healthz", timeout=5) as r:
+            assert json.load(r) == {"status": "ok", "articles": 10}
+            assert r.headers["Server"] == "rasm"
+        with urllib.request.urlopen(url + "/api/search?q=Mayadeen", timeout=5) as r:
             ids = {h["id"] for h in json.load(r)["hits"]}
-        assert {"mayadin.txt", "reports.jsonl#r1"} <= ids
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    assert {"mayadin.txt", "reports.jsonl#r1"} <= ids
