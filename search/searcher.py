@@ -12,10 +12,10 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from search.aliases import default_aliases
-from search.analysis import exact_analyzer, is_arabic
+from search.analysis import exact_analyzer, fold_latin, is_arabic
 from search.highlight import Match, matches, snippet
 from search.index import open_index
-from search.query import ParsedQuery, QueryBuilder
+from search.query import ParsedQuery, QueryBuilder, QueryError
 
 MAX_LIMIT = 100_000
 GROUP_FETCH_FACTOR = 4  # hits fetched per hit shown when copies are folded together
@@ -134,6 +134,39 @@ def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
         ))
     return SearchResult(parsed.text, len(results), hits, parsed.expansions,
                         _source_counts(searcher, results) if facets else {})
+
+
+_PLAIN_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:])")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+
+
+def did_you_mean(searcher: Searcher, text: str, expand: bool = True) -> tuple[str, int] | None:
+    """A respelling of ``text`` (each plain Latin word replaced by the closest word the archive
+    has, if it has no exact match) that finds more articles, with how many; else None."""
+    correctors = [searcher.corrector(f) for f in ("body", "title")]
+    reader = searcher.reader()
+
+    def respell(m: re.Match) -> str:
+        word = m.group()
+        folded = fold_latin(word)
+        if word in _OPERATORS or is_arabic(word) or any(
+                reader.doc_frequency(f, folded) for f in ("body", "title")):
+            return word
+        for corrector in correctors:
+            better = corrector.suggest(folded, limit=1, maxdist=2)
+            if better:
+                return better[0]
+        return word
+
+    candidate = _PLAIN_WORD.sub(respell, text)
+    if candidate == text:
+        return None
+    try:
+        total = len(searcher.search(parse_query(candidate, expand, reader).query, limit=1))
+    except QueryError:
+        return None
+    before = len(searcher.search(parse_query(text, expand, reader).query, limit=1))
+    return (candidate, total) if total > before else None
 
 
 def _source_counts(searcher: Searcher, results) -> dict[str, int]:

@@ -211,3 +211,13 @@ def test_plus_requires_a_word_and_the_hyphen_of_an_article_is_no_minus():
 @pytest.mark.parametrize("pattern,expected", [("Dayr*", {R2}), ("الزو*", {R3})])
 def test_wildcards_work_in_both_scripts(names_index, pattern, expected):
     assert {h.id for h in search(names_index.path, pattern, limit=20).hits} == expected
+
+
+def test_did_you_mean(names_index):
+    from search.index import open_index
+    from search.searcher import did_you_mean
+
+    with open_index(names_index.path).searcher() as s:
+        assert did_you_mean(s, "fighters evacuatd") == ("fighters evacuated", 1)
+        assert did_you_mean(s, "Raqqa") is None  # nothing to respell
+        assert did_you_mean(s, "qwxzv") is None  # nothing close

@@ -146,3 +146,11 @@ def test_real_server_answers_over_http(names_index):
         with urllib.request.urlopen(url + "/api/search?q=Mayadeen", timeout=5) as r:
             ids = {h["id"] for h in json.load(r)["hits"]}
     assert {"mayadin.txt", "reports.jsonl#r1"} <= ids
+
+
+def test_did_you_mean_offers_a_respelling_that_finds_more(client):
+    r = client.get("/search", query_string={"q": "Daraya evacuatd"})
+    assert r.status_code == 200
+    assert re.search(r'Did you mean <a href="/search\?q=Daraya\+evacuated" dir="auto">'
+                     r'Daraya evacuated</a>\?\s*\(1 result\)', r.text)
+    assert "Did you mean" not in client.get("/search", query_string={"q": "Daraya"}).text

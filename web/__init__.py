@@ -15,11 +15,12 @@ from search import settings
 from search.highlight import matches
 from search.index import RasmIndexError, current_generation, open_index
 from search.query import MAX_QUERY_CHARS, QueryError
-from search.searcher import parse_query, run_search
+from search.searcher import did_you_mean, parse_query, run_search
 
 PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 1000
+FEW = 3  # below this many results, a close respelling is offered ("Did you mean")
 
 
 class BadRequest(ValueError):
@@ -92,9 +93,11 @@ def create_app(config: dict | None = None) -> Flask:
             result = _run(form, form["per_page"])
         except QueryError as e:
             return render_template("search.html", form=form, result=None, error=str(e)), 400
+        suggestion = did_you_mean(g.searcher, form["q"], not form["exact"]) if result.total < FEW else None
         seconds = (dt.datetime.now() - started).total_seconds()
         pages = max(1, math.ceil(result.total / form["per_page"]))
-        return render_template("search.html", form=form, result=result, seconds=seconds, pages=pages)
+        return render_template("search.html", form=form, result=result, seconds=seconds, pages=pages,
+                               suggestion=suggestion)
 
     @app.get("/api/search")
     def api_search():
