@@ -241,7 +241,6 @@ class QueryBuilder:
                 subqueries.append(_field_query(name + "_key", searched, boost * BOOST[name + "_key"]))
         return query.Or(subqueries)
 
-
     def _arabic_name_query(self, words: str, fieldnames, boost: float, positive: bool, asked: str):
         """An Arabic place name from the gazetteer, searched in the key fields in the form (with or
         without the article) this archive writes it; None where it is also a common word."""

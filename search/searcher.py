@@ -79,7 +79,8 @@ def _filter(sources: list[str] | None, since: dt.datetime | None, until: dt.date
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _date_text(value) -> str | None:
+def date_text(value) -> str | None:
+    """A stored date as text: YYYY-MM-DD, with the time only when it has one."""
     if not isinstance(value, dt.datetime):
         return None
     if value.time() == dt.time():
@@ -123,7 +124,7 @@ def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
         hits.append(Hit(
             id=stored["id"],
             title=title,
-            date=_date_text(stored.get("date")),
+            date=date_text(stored.get("date")),
             source=stored.get("source", ""),
             url=stored.get("url", ""),
             score=round(r.score, 4),
@@ -140,9 +141,11 @@ _PLAIN_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:])")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 
 
-def did_you_mean(searcher: Searcher, text: str, expand: bool = True) -> tuple[str, int] | None:
+def did_you_mean(searcher: Searcher, text: str, expand: bool = True,
+                 than: int | None = None) -> tuple[str, int] | None:
     """A respelling of ``text`` (each plain Latin word replaced by the closest word the archive
-    has, if it has no exact match) that finds more articles, with how many; else None."""
+    has, if it has no exact match) that finds more articles than ``text`` does (``than``, when
+    the caller already counted them), with how many; else None."""
     correctors = [searcher.corrector(f) for f in ("body", "title")]
     reader = searcher.reader()
 
@@ -165,8 +168,9 @@ def did_you_mean(searcher: Searcher, text: str, expand: bool = True) -> tuple[st
         total = len(searcher.search(parse_query(candidate, expand, reader).query, limit=1))
     except QueryError:
         return None
-    before = len(searcher.search(parse_query(text, expand, reader).query, limit=1))
-    return (candidate, total) if total > before else None
+    if than is None:
+        than = len(searcher.search(parse_query(text, expand, reader).query, limit=1))
+    return (candidate, total) if total > than else None
 
 
 def _source_counts(searcher: Searcher, results) -> dict[str, int]:

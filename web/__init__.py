@@ -12,10 +12,10 @@ from markupsafe import Markup, escape
 from whoosh.scoring import BM25F
 
 from search import settings
-from search.highlight import matches
+from search.highlight import match_spans
 from search.index import RasmIndexError, current_generation, open_index
 from search.query import MAX_QUERY_CHARS, QueryError
-from search.searcher import did_you_mean, parse_query, run_search
+from search.searcher import date_text, did_you_mean, parse_query, run_search
 
 PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
@@ -93,7 +93,8 @@ def create_app(config: dict | None = None) -> Flask:
             result = _run(form, form["per_page"])
         except QueryError as e:
             return render_template("search.html", form=form, result=None, error=str(e)), 400
-        suggestion = did_you_mean(g.searcher, form["q"], not form["exact"]) if result.total < FEW else None
+        suggestion = (did_you_mean(g.searcher, form["q"], not form["exact"], than=result.total)
+                      if result.total < FEW else None)
         seconds = (dt.datetime.now() - started).total_seconds()
         pages = max(1, math.ceil(result.total / form["per_page"]))
         return render_template("search.html", form=form, result=result, seconds=seconds, pages=pages,
@@ -119,13 +120,13 @@ def create_app(config: dict | None = None) -> Flask:
         q = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
         body = _marked(stored.get("body", ""), q)
         return render_template("article.html", article=stored, body=body, q=q,
-                               url=_safe_url(stored.get("url", "")), date=_date(stored.get("date")))
+                               url=_safe_url(stored.get("url", "")), date=date_text(stored.get("date")))
 
     @app.get("/api/article/<path:doc_id>")
     def api_article(doc_id: str):
         stored = _article(doc_id)
         return jsonify({"id": stored["id"], "title": stored.get("title", ""),
-                        "date": _date(stored.get("date")),
+                        "date": date_text(stored.get("date")),
                         "source": stored.get("source", ""), "url": stored.get("url", ""),
                         "author": stored.get("author", ""), "body": stored.get("body", ""),
                         "meta": stored.get("meta") or {}, "similar_group": stored.get("group", "")})
@@ -217,14 +218,7 @@ def _marked(body: str, q: str) -> Markup:
     except QueryError:
         return escape(body)
     out, cursor = [], 0
-    spans = sorted({(m.start, m.end) for m in matches(body, patterns)})
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
-    for n, (s, e) in enumerate(merged, 1):
+    for n, (s, e) in enumerate(match_spans(body, patterns), 1):
         out.append(escape(body[cursor:s]))
         out.append(Markup('<mark id="m{}">{}</mark>').format(n, body[s:e]))
         cursor = e
@@ -237,7 +231,3 @@ def _safe_url(url: str) -> str:
     return url if urlsplit(url).scheme in ("http", "https") else ""
 
 
-def _date(value) -> str | None:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(timespec="seconds")
-    return None
