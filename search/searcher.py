@@ -19,6 +19,8 @@ from search.query import ParsedQuery, QueryBuilder, QueryError
 
 MAX_LIMIT = 100_000
 GROUP_FETCH_FACTOR = 4  # hits fetched per hit shown when copies are folded together
+SPELLING_SAMPLE = 40  # best-ranked results read to find the spellings a query matched
+MAX_SPELLINGS = 12    # spellings counted per query
 _EXACT = exact_analyzer()
 
 
@@ -31,6 +33,18 @@ class Matched:
     via: str     # "exact", "variant" (spelling rules), "cross-script", "alias" or "gazetteer"
     alias: str   # the alias or gazetteer name it came through ("" otherwise)
     count: int   # times it occurs in the title and body
+
+
+@dataclass
+class Spelling:
+    """A spelling the results use for a query name, with how many results use it."""
+
+    text: str         # the way it is most often written
+    query: str        # the query words it answers
+    via: str          # as in Matched
+    count: int        # matching articles that use it (any of ``forms``)
+    exact_query: str  # the query that finds exactly this spelling (search it with expand off)
+    forms: list[str] = field(default_factory=list)  # other writings that fold to the same spelling
 
 
 @dataclass
@@ -54,6 +68,7 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     expansions: dict[str, list[str]] = field(default_factory=dict)  # query words -> aliases searched
     facets: dict[str, int] = field(default_factory=dict)  # source -> matching articles
+    spellings: list[Spelling] = field(default_factory=list)  # how the results write the names
 
     def to_dict(self) -> dict:
         """The JSON shape of ``rasm search --json``."""
@@ -91,9 +106,10 @@ def date_text(value) -> str | None:
 def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
                sources: list[str] | None = None, since: dt.datetime | None = None,
                until: dt.datetime | None = None, group: bool = False, offset: int = 0,
-               by_date: bool = False, facets: bool = False) -> SearchResult:
+               by_date: bool = False, facets: bool = False, spellings: bool = False) -> SearchResult:
     """Ranked hits (best first, or newest first ``by_date``; at most ``limit`` after skipping
-    ``offset``) with highlighted snippets; with ``facets``, hit counts per source.
+    ``offset``) with highlighted snippets; with ``facets``, hit counts per source; with
+    ``spellings``, the spellings of the query names the results use, counted over all results.
 
     Each hit lists the other matching articles of its near-duplicate group in
     ``similar``; with ``group`` they are shown only there, under the best-ranked copy.
@@ -102,6 +118,8 @@ def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
     offset = max(0, offset)
     wanted = min(offset + limit, MAX_LIMIT)
     fetch = min(wanted * GROUP_FETCH_FACTOR, MAX_LIMIT) if group else wanted
+    if spellings:
+        fetch = max(fetch, SPELLING_SAMPLE)
     results = searcher.search(parsed.query, limit=fetch, filter=_filter(sources, since, until),
                               sortedby="date" if by_date else None, reverse=by_date,
                               groupedby="source" if facets else None)
@@ -134,7 +152,50 @@ def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
             similar=[i for i in members[stored["group"]] if i != stored["id"]],
         ))
     return SearchResult(parsed.text, len(results), hits, parsed.expansions,
-                        _source_counts(searcher, results) if facets else {})
+                        _source_counts(searcher, results) if facets else {},
+                        _spelling_counts(searcher, parsed, results, hits) if spellings else [])
+
+
+def _spelling_counts(searcher: Searcher, parsed: ParsedQuery, results, hits: list[Hit]) -> list[Spelling]:
+    """The spellings the best-ranked results use for the query names, each counted over every
+    result by searching that spelling alone: the count is what one click on it finds here."""
+    if not parsed.patterns:
+        return []
+    shown = {h.id: h.matched for h in hits}
+    # (query words, folded spelling) -> written form -> articles in the sample using it
+    seen: dict[tuple[str, tuple[str, ...]], dict[str, int]] = {}
+    via: dict[tuple[str, tuple[str, ...]], str] = {}
+    for r in results[:SPELLING_SAMPLE]:
+        found = shown.get(r["id"])
+        if found is None:
+            stored = r.fields()
+            title, body = stored.get("title", ""), stored.get("body", "")
+            found = _matched([(title, m) for m in matches(title, parsed.patterns)]
+                             + [(body, m) for m in matches(body, parsed.patterns)],
+                             parsed.patterns.exact)
+        for m in found:
+            key = (m.query, _spelling(m.text))
+            if not key[1]:
+                continue
+            forms = seen.setdefault(key, {})
+            forms[m.text] = forms.get(m.text, 0) + 1
+            if key not in via or _VIA_ORDER[m.via] < _VIA_ORDER[via[key]]:
+                via[key] = m.via
+    ranked = sorted(seen.items(), key=lambda kv: -sum(kv[1].values()))[:MAX_SPELLINGS]
+    all_docs = results.docs()
+    reader = searcher.reader()
+    out = []
+    for (words, _), forms in ranked:
+        written = sorted(forms, key=lambda f: (-forms[f], f))
+        exact = '"' + written[0].replace('"', " ") + '"'
+        try:
+            query = parse_query(exact, False, reader).query
+        except QueryError:
+            continue
+        count = sum(1 for d in searcher.docs_for_query(query) if d in all_docs)
+        if count:
+            out.append(Spelling(written[0], words, via[(words, _)], count, exact, written[1:]))
+    return sorted(out, key=lambda s: (s.query, -s.count, s.text))
 
 
 _PLAIN_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:])")

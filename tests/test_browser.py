@@ -72,6 +72,30 @@ def test_search_filter_page_and_open_an_article(server, page):
     page.screenshot(path=str(ARTIFACTS / "article.png"), full_page=True)
 
 
+def test_one_click_searches_one_spelling_only(server, page):
+    page.goto(server + "/search?q=Mayadeen")
+    link = page.locator(".spellings a.spelling", has_text="Mayadin").first
+    count = int(link.locator("xpath=following-sibling::span[1]").inner_text().strip("()"))
+    link.click()
+    page.wait_for_selector("li.hit")
+    assert "exact=1" in page.url
+    assert page.locator("input[name=exact]").is_checked()
+    assert page.locator(".summary").inner_text().startswith(f"{count} result")
+    marks = {m.lower() for m in page.locator("li.hit mark").all_inner_texts()}
+    assert marks and all(m.endswith("mayadin") for m in marks), marks
+
+
+def test_phone_width_keeps_the_results_readable(server, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        page.goto(server + "/search?q=%D8%AF%D9%8A%D8%B1%20%D8%A7%D9%84%D8%B2%D9%88%D8%B1")  # دير الزور
+        page.wait_for_selector("li.hit")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+        page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=True)
+    finally:
+        page.set_viewport_size({"width": 1200, "height": 900})
+
+
 def test_slash_key_focuses_the_search_box(server, page):
     page.goto(server + "/search?q=Homs")
     page.locator("body").click(position={"x": 5, "y": 400})

@@ -54,13 +54,30 @@ def test_search_page_ranks_and_marks_the_spelling_used(client):
 
 def test_api_search_has_the_cli_shape_plus_facets_and_paging(client):
     data = client.get("/api/search", query_string={"q": "Raqqa OR Daraa OR Daraya", "per_page": 2}).get_json()
-    assert set(data) == {"query", "total", "hits", "page", "per_page", "facets", "expansions"}
+    assert set(data) == {"query", "total", "hits", "page", "per_page", "facets", "expansions", "spellings"}
     assert data["page"] == 1 and data["per_page"] == 2 and len(data["hits"]) == 2
     assert sum(data["facets"]["source"].values()) == data["total"] == 3
     second = client.get("/api/search", query_string={"q": "Raqqa OR Daraa OR Daraya", "per_page": 2,
                                                        "page": 2}).get_json()
     assert len(second["hits"]) == 1
     assert {h["id"] for h in data["hits"]}.isdisjoint(h["id"] for h in second["hits"])
+
+
+def test_spellings_list_each_writing_with_a_count_that_one_click_reproduces(client):
+    data = client.get("/api/search", query_string={"q": "Deir ez-Zor"}).get_json()
+    spellings = {s["text"]: s for s in data["spellings"]}
+    assert set(spellings) == {"Deir Ezzor", "Dayr az-Zawr", "دير الزور"}
+    assert spellings["دير الزور"]["via"] == "cross-script"
+    for s in data["spellings"]:
+        exact = client.get("/api/search", query_string={"q": s["exact_query"], "exact": "1"}).get_json()
+        assert exact["total"] == s["count"] == 1
+        assert [h["id"] for h in exact["hits"]] != []
+    page = client.get("/search", query_string={"q": "Deir ez-Zor"}).text
+    link = re.search(r'<a class="spelling variant" dir="auto"\s+href="([^"]+)"[^>]*>Deir Ezzor</a>', page)
+    assert link, "each spelling links to a search for it alone"
+    followed = client.get(link.group(1).replace("&amp;", "&")).text
+    assert re.search(r"1 result for\s+<q dir=\"auto\">&#34;Deir Ezzor&#34;</q>", followed)
+    assert "<mark>Deir Ezzor</mark>" in followed and "Dayr az-Zawr" not in followed
 
 
 def test_source_filter_and_dates(client):
@@ -154,3 +171,16 @@ def test_did_you_mean_offers_a_respelling_that_finds_more(client):
     assert re.search(r'Did you mean <a href="/search\?q=Daraya\+evacuated" dir="auto">'
                      r'Daraya evacuated</a>\?\s*\(1 result\)', r.text)
     assert "Did you mean" not in client.get("/search", query_string={"q": "Daraya"}).text
+
+
+def test_spelling_counts_cover_all_results_not_just_the_page(corpus_index):
+    corpus = create_app({"RASM_INDEX": str(corpus_index.path), "TESTING": True}).test_client()
+    data = corpus.get("/api/search", query_string={"q": "Dayr az-Zawr", "per_page": 5}).get_json()
+    counts = {s["text"]: s["count"] for s in data["spellings"]}
+    assert len(counts) >= 4 and max(counts.values()) > 5
+    assert "Dayr az-Zawr" not in counts  # not written so in this archive: only its variants are listed
+    top = max(data["spellings"], key=lambda s: s["count"])
+    exact = corpus.get("/api/search", query_string={"q": top["exact_query"], "exact": "1"}).get_json()
+    assert exact["total"] == top["count"]
+    filtered = corpus.get("/api/search", query_string={"q": "Dayr az-Zawr", "since": "2017-01-01"}).get_json()
+    assert sum(s["count"] for s in filtered["spellings"]) < sum(counts.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -111,7 +112,7 @@ def create_app(config: dict | None = None) -> Flask:
             raise BadRequest(f"invalid query: {e}") from e
         data = result.to_dict()
         data.update(page=form["page"], per_page=form["per_page"], facets={"source": result.facets},
-                    expansions=result.expansions)
+                    expansions=result.expansions, spellings=[asdict(s) for s in result.spellings])
         return jsonify(data)
 
     @app.get("/article/<path:doc_id>")
@@ -197,7 +198,7 @@ def _run(form: dict, per_page: int):
     parsed = parse_query(form["q"], not form["exact"], g.searcher.reader())
     return run_search(g.searcher, parsed, limit=per_page, offset=(form["page"] - 1) * per_page,
                       sources=form["sources"] or None, since=form["since_dt"], until=form["until_dt"],
-                      group=True, by_date=form["sort"] == "date", facets=True)
+                      group=True, by_date=form["sort"] == "date", facets=True, spellings=True)
 
 
 def _article(doc_id: str) -> dict:
