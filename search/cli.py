@@ -15,7 +15,15 @@ from dateutil import parser as dateparser
 
 from search import settings
 from search.aliases import AliasFileError
-from search.index import RasmIndexError, build_index, current_generation
+from search.index import (
+    IndexVersionMismatch,
+    RasmIndexError,
+    build_index,
+    current_generation,
+    open_index,
+    read_meta,
+    update_index,
+)
 from search.query import QueryError
 from search.searcher import MAX_LIMIT, SearchResult, search
 
@@ -58,14 +66,115 @@ def cli() -> None:
 @cli.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @_index_option
-def index_cmd(paths: tuple[Path, ...], index_dir: Path | None) -> None:
-    """Build the index from PATHS (files or folders; default: the bundled corpus)."""
-    if not paths:
-        corpus = settings.default_corpus()
-        if corpus is None:
-            raise click.UsageError("no PATH given and no bundled corpus/ found")
-        paths = (corpus,)
+@click.option("--rebuild", is_flag=True, help="build a new index from scratch, then swap it in")
+def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool) -> None:
+    """Bring the index up to date with PATHS (files or folders).
+
+    Only new, changed and removed files are re-indexed.  Without PATHS, the index's own
+    sources are used (the bundled corpus for a new index).  --rebuild builds a fresh index
+    (needed after an upgrade changes the analyzer or schema) and swaps it in when complete.
+    """
     index_dir = index_dir or settings.default_index_dir()
+    live = current_generation(index_dir)
+    if not paths and (rebuild or live is None):
+        recorded = [Path(p) for p in read_meta(live).get("sources", [])] if live else []
+        paths = tuple(p for p in recorded if p.exists())
+        if not paths:
+            corpus = settings.default_corpus()
+            if corpus is None:
+                raise click.UsageError("no PATH given and no bundled corpus/ found")
+            paths = (corpus,)
+    if live is not None and not rebuild:
+        try:
+            open_index(index_dir)
+        except IndexVersionMismatch as e:
+            raise click.ClickException(f"{e} (the index was built by another version of Rasm)") from e
+    report = _write_with_progress(
+        lambda **kw: build_index(paths, index_dir, **kw) if rebuild or live is None
+        else update_index(paths or None, index_dir, **kw))
+    if report.articles == 0:
+        under = ", ".join(str(p) for p in paths) if paths else "the index's sources"
+        raise click.ClickException(f"nothing was indexed: no readable articles under {under}"
+                                   + ("; the index was left as it was" if live is not None else ""))
+    click.echo(report.summary())
+
+
+@cli.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@_index_option
+def add_cmd(files: tuple[Path, ...], index_dir: Path | None) -> None:
+    """Index FILES (or folders) now: new ones are added, changed ones re-indexed.
+
+    Nothing else is touched.  A file outside the index's sources becomes one of them.
+    """
+    index_dir = index_dir or settings.default_index_dir()
+    report = _write_with_progress(lambda **kw: update_index(files, index_dir, only=True, **kw))
+    click.echo(report.summary())
+
+
+@cli.command("watch")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_index_option
+@click.option("--delay", type=click.FloatRange(0.05, 60), default=1.0, show_default=True,
+              help="seconds of quiet to wait for, so a burst of changes is indexed at once")
+def watch_cmd(paths: tuple[Path, ...], index_dir: Path | None, delay: float) -> None:
+    """Index files as they appear, change or go, until interrupted (Ctrl-C).
+
+    Watches PATHS (default: the index's sources) after bringing the index up to date.
+    """
+    from search.watch import watch
+
+    index_dir = index_dir or settings.default_index_dir()
+    try:
+        watch(list(paths) or None, index_dir, delay=delay, echo=lambda line: click.echo(line),
+              on_problem=lambda p: click.echo(f"rasm: skipped {p}", err=True))
+    except RasmIndexError as e:
+        raise click.ClickException(str(e)) from e
+
+
+@cli.command("stats")
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
+    """Show what the index holds: articles, sources, dates, size, last update, versions."""
+    from search.searcher import index_stats
+
+    index_dir = index_dir or settings.default_index_dir()
+    try:
+        stats = index_stats(index_dir)
+    except RasmIndexError as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False))
+        return
+    dates = stats["dates"]
+    top = ", ".join(f"{name} {n}" for name, n in list(stats["sources"].items())[:8])
+    more = len(stats["sources"]) - 8
+    lines = [
+        f"Index:        {stats['index']} ({stats['generation']}, {_size(stats['bytes'])}, "
+        f"{stats['segments']} segment{'' if stats['segments'] == 1 else 's'})",
+        f"Articles:     {stats['articles']} from {len(stats['sources'])} sources"
+        + (f"; {stats['files']} files" if stats["files"] is not None else ""),
+        f"Sources:      {top}" + (f" and {more} more" if more > 0 else ""),
+        f"Dates:        {dates['first'] or '-'} to {dates['last'] or '-'}"
+        + (f" ({dates['undated']} undated)" if dates["undated"] else ""),
+        f"Last update:  {stats['updated'] or '-'} (built {stats['built'] or '-'})",
+        f"Versions:     analyzer v{stats['analyzer_version']}, schema v{stats['schema_version']}",
+        "Indexed from: " + (", ".join(stats["paths"]) or "-"),
+    ]
+    click.echo("\n".join(lines))
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} bytes"
+
+
+def _write_with_progress(write):
+    """Runs an index write with the progress line (on a terminal) and skipped-file notes."""
     bar = _ProgressLine() if sys.stderr.isatty() else None
 
     def problem(p) -> None:
@@ -74,16 +183,12 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None) -> None:
         click.echo(f"rasm: skipped {p}", err=True)
 
     try:
-        report = build_index(paths, index_dir, on_problem=problem, progress=bar)
+        return write(on_problem=problem, progress=bar)
     except RasmIndexError as e:
         raise click.ClickException(str(e)) from e
     finally:
         if bar:
             bar.clear()
-    click.echo(report.summary())
-    if report.articles == 0:
-        raise click.ClickException("nothing was indexed: no readable articles under "
-                                   + ", ".join(str(p) for p in paths))
 
 
 @cli.command("search")
@@ -170,11 +275,19 @@ def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int) -> Non
 
 
 def _build_default_index_if_missing(index_dir: Path) -> None:
-    """First run on a fresh checkout: index the bundled corpus into the default folder."""
+    """First run on a fresh checkout: index the bundled corpus into the default folder; after
+    an upgrade that changed the analyzer or schema, rebuild it the same way."""
     corpus = settings.default_corpus()
-    if corpus is None or current_generation(index_dir) is not None:
+    if corpus is None:
         return
-    click.echo(f"No index yet: indexing the bundled corpus into {index_dir} ...", err=True)
+    if current_generation(index_dir) is not None:
+        try:
+            open_index(index_dir)
+            return
+        except IndexVersionMismatch:
+            click.echo("The index was built by another version of Rasm: rebuilding it ...", err=True)
+    else:
+        click.echo(f"No index yet: indexing the bundled corpus into {index_dir} ...", err=True)
     try:
         report = build_index([corpus], index_dir)
     except RasmIndexError as e:

@@ -28,15 +28,16 @@ def shingles(text: str) -> set[int]:
             for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
-def near_duplicate_groups(articles: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Maps every article id (given with its text, in order) to its group's first id."""
+def near_duplicate_groups(articles: Iterable[tuple[str, str | set[int]]]) -> dict[str, str]:
+    """Maps every article id (given with its text or its shingles, in order) to its group's
+    first id."""
     ids: list[str] = []
     sizes: list[int] = []
     postings: dict[int, list[int]] = defaultdict(list)
     for doc_id, text in articles:
         n = len(ids)
         ids.append(doc_id)
-        found = shingles(text)
+        found = text if isinstance(text, set) else shingles(text)
         sizes.append(len(found))
         if len(found) >= MIN_SHINGLES:
             for s in found:
@@ -60,3 +61,19 @@ def near_duplicate_groups(articles: Iterable[tuple[str, str]]) -> dict[str, str]
             ra, rb = root(a), root(b)
             parent[max(ra, rb)] = min(ra, rb)
     return {doc_id: ids[root(i)] for i, doc_id in enumerate(ids)}
+
+
+SAMPLE_MOD = 16  # one shingle in this many is kept as an index term for finding copies later
+
+
+def sampled(found: set[int]) -> list[str]:
+    """The shingles kept in the index (a fixed hash-based sample, so two copies keep the same
+    ones), as terms: enough to find an earlier copy of a story without storing every shingle."""
+    return sorted(format(s, "x") for s in found if s % SAMPLE_MOD == 0)
+
+
+def is_copy(a: set[int], b: set[int]) -> bool:
+    """Whether two articles' shingle sets make them near-duplicates (see the module doc)."""
+    if min(len(a), len(b)) < MIN_SHINGLES:
+        return False
+    return len(a & b) >= CONTAINMENT * min(len(a), len(b))

@@ -101,22 +101,38 @@ def iter_articles(paths: Iterable[str | Path], on_problem: ProblemHandler | None
 
     Ids and paths are relative to the folder given, or to a given file's own folder.
     """
+    for file, root in source_files(paths, on_problem):
+        yield from read_file(file, root, on_problem)
+
+
+def source_files(paths: Iterable[str | Path], on_problem: ProblemHandler | None = None
+                 ) -> Iterator[tuple[Path, Path]]:
+    """Every article file under paths, as (file, the root its id is relative to), in the order
+    iter_articles reads them; a path that does not exist is reported."""
     handle = on_problem or _log_problem
     for given in map(Path, paths):
         if given.is_dir():
-            root, files = given, _files_under(given)
+            for file in _files_under(given):
+                yield file, given
         elif given.exists():
-            root, files = given.parent, [given]
+            yield given, given.parent
         else:
             handle(IngestProblem(given.as_posix(), None, "no such file or folder"))
-            continue
-        for file in files:
-            yield from read_file(file, root, on_problem)
 
 
-def read_file(path: Path, root: Path, on_problem: ProblemHandler | None = None) -> Iterator[Article]:
+def relative_id(path: Path, root: Path) -> str:
+    """The id (and path) articles of ``path`` get when read under ``root``."""
+    return _relative(Path(path), Path(root))
+
+
+def read_file(path: Path, root: Path, on_problem: ProblemHandler | None = None,
+              raw: bytes | None = None, first_line: int = 1) -> Iterator[Article]:
     """Yields the articles in one file (one for text/markdown/HTML and a JSON object, one per row
-    for CSV, JSON lists and JSONL), reporting unreadable files and rows to on_problem."""
+    for CSV, JSON lists and JSONL), reporting unreadable files and rows to on_problem.
+
+    ``raw`` gives the file's bytes when the caller has read them already; for JSONL it may be
+    the tail of the file, starting at line ``first_line``.
+    """
     path, root = Path(path), Path(root)
     rel = _relative(path, root)
     handle = on_problem or _log_problem
@@ -128,17 +144,21 @@ def read_file(path: Path, root: Path, on_problem: ProblemHandler | None = None) 
     if reader is None:
         report(None, f"unsupported file type (expected one of: {', '.join(SUPPORTED_SUFFIXES)})")
         return
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        report(None, f"cannot read file ({exc.strerror or exc})")
-        return
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            report(None, f"cannot read file ({exc.strerror or exc})")
+            return
     try:
         text = decode_text(raw)
     except NotText as exc:
         report(None, str(exc))
         return
-    yield from reader(text, rel, report)
+    if reader is _read_jsonl:
+        yield from _read_jsonl(text, rel, report, first_line)
+    else:
+        yield from reader(text, rel, report)
 
 
 def _log_problem(problem: IngestProblem) -> None:
@@ -295,9 +315,9 @@ def _read_json(text: str, rel: str, report: _Report) -> Iterator[Article]:
         report(None, "JSON holds neither an object nor a list of objects")
 
 
-def _read_jsonl(text: str, rel: str, report: _Report) -> Iterator[Article]:
+def _read_jsonl(text: str, rel: str, report: _Report, first_line: int = 1) -> Iterator[Article]:
     # split("\n"), not splitlines(): JSON strings may hold raw U+2028 or U+0085.
-    for number, line in enumerate(text.split("\n"), 1):
+    for number, line in enumerate(text.split("\n"), first_line):
         if not line.strip():
             continue
         try:

@@ -10,11 +10,12 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
+from whoosh.util.times import long_to_datetime
 
 from search.aliases import default_aliases
 from search.analysis import exact_analyzer, fold_latin, is_arabic
 from search.highlight import Match, matches, snippet
-from search.index import open_index
+from search.index import Manifest, current_generation, open_index, read_meta
 from search.query import ParsedQuery, QueryBuilder, QueryError
 
 MAX_LIMIT = 100_000
@@ -293,3 +294,40 @@ def search(index_dir: str | Path, text: str, limit: int = 10, sources: list[str]
     with ix.searcher(weighting=BM25F()) as searcher:
         parsed = parse_query(text, expand, searcher.reader())
         return run_search(searcher, parsed, limit, sources, since, until, group)
+
+
+def index_stats(index_dir: str | Path) -> dict:
+    """What the index holds: articles, sources, date range, size, last update, versions."""
+    ix = open_index(index_dir)
+    gen = current_generation(Path(index_dir))
+    meta = read_meta(gen)
+    manifest = Manifest.load(gen)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        dates = reader.column_reader("date", translate=False) if reader.has_column("date") else None
+        first = last = None
+        undated = 0
+        for docnum in reader.all_doc_ids():
+            try:  # an undated article holds the column's out-of-range default
+                value = long_to_datetime(dates[docnum]) if dates is not None else None
+            except (OverflowError, TypeError, ValueError):
+                value = None
+            if value is None:
+                undated += 1
+                continue
+            first = value if first is None or value < first else first
+            last = value if last is None or value > last else last
+        every = searcher.search(wq.Every(), limit=1, groupedby="source")
+        return {
+            "index": str(Path(index_dir).absolute()),
+            "generation": gen.name,
+            "articles": searcher.doc_count(),
+            "sources": _source_counts(searcher, every),
+            "files": len(manifest.files) if manifest else None,
+            "dates": {"first": date_text(first), "last": date_text(last), "undated": undated},
+            "bytes": sum(f.stat().st_size for f in gen.rglob("*") if f.is_file()),
+            "segments": len(reader.leaf_readers()) if hasattr(reader, "leaf_readers") else 1,
+            "built": meta.get("built"), "updated": meta.get("updated"),
+            "analyzer_version": meta.get("analyzer_version"), "schema_version": meta.get("schema_version"),
+            "paths": meta.get("sources", []),
+        }

@@ -211,7 +211,8 @@ def test_index_of_another_version(tmp_path):
     meta.write_text(json.dumps({"analyzer_version": 0, "schema_version": 1}), encoding="utf-8")
     result = rasm("search", "--index", str(ix), "Raqqa")
     assert result.exit_code == 1
-    assert "built with analyzer v0" in result.stderr and "run `rasm index` to rebuild it" in result.stderr
+    assert "built with analyzer v0" in result.stderr
+    assert "run `rasm index --rebuild` to rebuild it" in result.stderr
 
 
 def test_bad_alias_file(names_index, tmp_path):

@@ -117,16 +117,19 @@ def test_build_makes_a_generation_current(tmp_path):
         ANALYZER_VERSION, SCHEMA_VERSION, 10)
 
 
-def test_rebuild_replaces_the_generation_and_removes_the_old_one(tmp_path):
+def test_rebuild_replaces_the_generation_and_removes_older_ones(tmp_path):
     ix = tmp_path / "ix"
     write_jsonl(tmp_path / "v1", "a.jsonl", {"id": "1", "title": "Raqqa", "text": "News from Raqqa."})
     write_jsonl(tmp_path / "v2", "a.jsonl", {"id": "1", "title": "Daraa", "text": "News from Daraa."})
     build_index([tmp_path / "v1"], ix)
     build_index([tmp_path / "v2"], ix)
-    assert sorted(p.name for p in ix.glob("gen-*")) == ["gen-000002"]
     assert current_generation(ix) == ix / "gen-000002"
     assert hit_ids(ix, "Daraa") == {"a.jsonl#1"}
     assert hit_ids(ix, "Raqqa") == set()
+    # the one live just before stays for searches that were opening it; older ones go
+    assert sorted(p.name for p in ix.glob("gen-*")) == ["gen-000001", "gen-000002"]
+    build_index([tmp_path / "v1"], ix)
+    assert sorted(p.name for p in ix.glob("gen-*")) == ["gen-000002", "gen-000003"]
 
 
 def _interrupt(*_):
@@ -217,11 +220,11 @@ def test_write_lock_held_by_another_process_names_it(tmp_path):
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
-        with pytest.raises(IndexLocked, match=rf"another process \(pid {holder.pid}\)"), \
+        with pytest.raises(IndexLocked, match=rf"another process \(pid {holder.pid}: "), \
                 write_lock(tmp_path, timeout=0.5):
             pass
     finally:
         holder.stdin.close()
         holder.wait(timeout=10)
     with write_lock(tmp_path, timeout=0.5):  # released when the holder ends
-        assert (tmp_path / "write.lock").read_text() == f"pid {os.getpid()}"
+        assert (tmp_path / "write.lock").read_text().startswith(f"pid {os.getpid()}: ")

@@ -1,0 +1,401 @@
+"""Incremental updates: `rasm index` re-reads only what changed, `rasm add`, `rasm watch`,
+`rasm stats`, killed rebuilds, concurrent searches while another process writes."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, NAMES, RASM, served
+
+from search.index import (
+    MANIFEST_FILE,
+    META_FILE,
+    build_index,
+    current_generation,
+    open_index,
+    update_index,
+)
+from search.searcher import search
+
+
+def hit_ids(index_dir: Path, query: str, **kw) -> set[str]:
+    return {hit.id for hit in search(index_dir, query, limit=1000, **kw).hits}
+
+
+def count(index_dir: Path) -> int:
+    with open_index(index_dir).searcher() as s:
+        return s.doc_count()
+
+
+def state(index_dir: Path) -> tuple:
+    """What an update that changes nothing must leave exactly as it was."""
+    gen = current_generation(index_dir)
+    return (gen, sorted(p.name for p in gen.iterdir()),
+            {p.name: p.stat().st_mtime_ns for p in gen.iterdir()})
+
+
+def rasm(*args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k not in ("RASM_ALIASES", "RASM_INDEX")}
+    environ.update(env)
+    return subprocess.run([RASM, *args], capture_output=True, text=True, env=environ, timeout=timeout)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def jsonl(*rows: dict) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+@pytest.fixture(scope="module")
+def corpus_copy(tmp_path_factory):
+    """The bundled corpus copied and indexed once; the tests below change it in order."""
+    root = tmp_path_factory.mktemp("incremental")
+    shutil.copytree(CORPUS, root / "src")
+    done = rasm("index", str(root / "src"), "--index", str(root / "ix"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Indexed 797 articles from 809 records")
+    return root
+
+
+@pytest.fixture
+def small(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(NAMES, src)
+    build_index([src], tmp_path / "ix")
+    return src, tmp_path / "ix"
+
+
+# ------------------------------------------------------------------ the corpus, changed step by step
+def test_a_new_file_with_an_unseen_spelling_is_found_by_another_spelling(corpus_copy):
+    src, ix = corpus_copy / "src", corpus_copy / "ix"
+    assert not hit_ids(ix, '"Deyr Ezzour"', expand=False)  # a spelling the corpus never uses
+    before = hit_ids(ix, "Deir ez-Zor")
+    write(src / "incoming" / "2026-11-22-shelling.md",
+          "# Shelling near Deyr Ezzour\n\nShelling hit the outskirts of Deyr Ezzour on Monday.\n")
+    done = rasm("index", "--index", str(ix))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Updated the index in ")
+    assert "1 added, 0 updated, 0 deleted, 797 unchanged (1 file read); 0 errors; 798 articles" \
+        in done.stdout
+    assert hit_ids(ix, "Deir ez-Zor") == before | {"incoming/2026-11-22-shelling.md"}
+    assert "incoming/2026-11-22-shelling.md" in hit_ids(ix, "دير الزور")
+
+
+def test_a_changed_file_is_re_indexed(corpus_copy):
+    src, ix = corpus_copy / "src", corpus_copy / "ix"
+    write(src / "incoming" / "2026-11-22-shelling.md",
+          "# Market reopens in Kafranbel\n\nThe market of Kafranbel reopened on Tuesday.\n")
+    done = rasm("index", "--index", str(ix))
+    assert "0 added, 1 updated, 0 deleted, 797 unchanged" in done.stdout
+    assert "incoming/2026-11-22-shelling.md" not in hit_ids(ix, "Deir ez-Zor")
+    assert hit_ids(ix, "Kafranbel") >= {"incoming/2026-11-22-shelling.md"}
+
+
+def test_an_unchanged_run_touches_nothing(corpus_copy):
+    ix = corpus_copy / "ix"
+    before = state(ix)
+    done = rasm("index", "--index", str(ix))
+    assert "0 added, 0 updated, 0 deleted, 798 unchanged (0 files read)" in done.stdout
+    assert state(ix) == before  # no new segment, no rewritten record
+
+
+def test_a_touched_but_identical_file_is_not_re_indexed(corpus_copy):
+    src, ix = corpus_copy / "src", corpus_copy / "ix"
+    segments = sorted(p.name for p in current_generation(ix).glob("*.seg"))
+    os.utime(src / "fakes.csv")  # new mtime, same bytes
+    done = rasm("index", "--index", str(ix))
+    assert "0 added, 0 updated, 0 deleted, 798 unchanged" in done.stdout
+    assert sorted(p.name for p in current_generation(ix).glob("*.seg")) == segments
+
+
+def test_a_deleted_file_takes_its_hits_with_it(corpus_copy):
+    src, ix = corpus_copy / "src", corpus_copy / "ix"
+    (src / "incoming" / "2026-11-22-shelling.md").unlink()
+    done = rasm("index", "--index", str(ix))
+    assert "0 added, 0 updated, 1 deleted, 797 unchanged" in done.stdout
+    assert "incoming/2026-11-22-shelling.md" not in hit_ids(ix, "Kafranbel")
+    assert count(ix) == 797
+
+
+def test_stats_describe_the_index(corpus_copy):
+    ix = corpus_copy / "ix"
+    done = rasm("stats", "--json", "--index", str(ix))
+    assert done.returncode == 0, done.stderr
+    stats = json.loads(done.stdout)
+    assert stats["articles"] == 797 and sum(stats["sources"].values()) == 797
+    assert stats["dates"]["first"] <= stats["dates"]["last"]
+    assert stats["paths"] == [str((corpus_copy / "src").absolute())]
+    assert stats["bytes"] > 1_000_000 and stats["analyzer_version"] and stats["schema_version"]
+    text = rasm("stats", "--index", str(ix)).stdout
+    assert "Articles:     797 from" in text and "Last update:" in text and "analyzer v" in text
+
+
+# ------------------------------------------------------------------ rows of JSONL and CSV files
+def test_rows_appended_to_a_jsonl_file_are_read_from_where_it_ended(small):
+    src, ix = small
+    reports = src / "reports.jsonl"
+    with open(reports, "a", encoding="utf-8") as f:
+        f.write(jsonl({"id": "r9", "title": "Kobani", "text": "Fighting in Kobani.", "source": "Wire C"}))
+        f.write("{broken\n")
+        f.write(jsonl({"id": "r10", "title": "Manbij", "text": "News from Manbij.", "source": "Wire C"}))
+    seen = []
+    report = update_index(None, ix, on_problem=seen.append)
+    assert (report.added, report.updated, report.deleted, report.files_read) == (2, 0, 0, 1)
+    assert [str(p) for p in seen] == ["reports.jsonl:10: malformed JSON at column 2: Expecting property "
+                                      "name enclosed in double quotes"]
+    assert hit_ids(ix, "Kobane") == {"reports.jsonl#r9"}
+    assert "reports.jsonl#r1" in hit_ids(ix, "Deir ez-Zor")
+
+
+def test_a_row_changed_or_removed_inside_a_file(small):
+    src, ix = small
+    reports = src / "reports.jsonl"
+    rows = [json.loads(line) for line in reports.read_text(encoding="utf-8").splitlines()]
+    rows[5]["text"] = "The SDF pushed into Tabqa."  # r6 was about Raqqa
+    del rows[6]  # r7
+    reports.write_text(jsonl(*rows), encoding="utf-8")
+    report = update_index(None, ix)
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 1, 1, 8)
+    assert "reports.jsonl#r6" in hit_ids(ix, "Tabqa")
+    assert "reports.jsonl#r7" not in hit_ids(ix, "Iraq OR oil")
+
+
+def test_a_file_read_with_problems_loses_no_indexed_article(small):
+    src, ix = small
+    reports = src / "reports.jsonl"
+    lines = reports.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3][:-2]  # r4 (Daraya) broken in an edit
+    lines[4] = lines[4].replace("Protesters gathered", "Crowds gathered")
+    reports.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    seen = []
+    report = update_index(None, ix, on_problem=seen.append)
+    assert [p.line for p in seen] == [4]
+    assert (report.updated, report.deleted) == (1, 0)
+    assert hit_ids(ix, "Daraya") == {"reports.jsonl#r4"}  # kept until the row is mended
+    lines[3] = json.dumps({"id": "r4b", "title": "Daraya", "text": "Daraya again."})
+    reports.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = update_index(None, ix)  # read again although unchanged since: it had a problem
+    assert (report.added, report.deleted) == (1, 1)
+    assert hit_ids(ix, "Daraya") == {"reports.jsonl#r4b"}
+
+
+def test_a_missing_source_folder_deletes_nothing(small, tmp_path):
+    src, ix = small
+    shutil.move(src, tmp_path / "elsewhere")
+    report = update_index(None, ix, on_problem=lambda p: None)
+    assert report.deleted == 0 and count(ix) == 10
+    assert "no such file or folder" in str(report.problems[0])
+
+
+# ------------------------------------------------------------------ rasm add, copies, versions
+def test_add_indexes_a_file_outside_the_sources_and_keeps_it(small, tmp_path):
+    src, ix = small
+    extra = write(tmp_path / "drop" / "aleppo.txt", "Aleppo water\n\nWater returned to Halab on Sunday.\n")
+    done = rasm("add", str(extra), "--index", str(ix))
+    assert done.returncode == 0, done.stderr
+    assert "1 added, 0 updated, 0 deleted" in done.stdout
+    assert hit_ids(ix, "Aleppo") == {"aleppo.txt"}
+    done = rasm("index", "--index", str(ix))  # its own sources now include the file
+    assert "0 deleted, 11 unchanged" in done.stdout
+    added_inside = write(src / "new" / "homs.txt", "Homs\n\nNews from Hims.\n")
+    done = rasm("add", str(added_inside), "--index", str(ix))
+    assert "1 added" in done.stdout
+    assert hit_ids(ix, "Homs") == {"new/homs.txt"}  # its id is relative to the source folder
+
+
+def test_a_republished_copy_joins_the_group_of_the_original(corpus_copy, tmp_path):
+    ix = tmp_path / "ix"
+    shutil.copytree(corpus_copy / "ix", ix)
+    seed = CORPUS / "seeds" / "000_e7b07514ae8db21d.txt"
+    copy = write(tmp_path / "wire" / "copy.txt",
+                 "Republished\n\n" + seed.read_text(encoding="utf-8") + "\nShare this story.\n")
+    update_index([copy], ix, only=True)
+    with open_index(ix).searcher() as s:
+        original, added = s.document(id="seeds/000_e7b07514ae8db21d.txt"), s.document(id="copy.txt")
+    assert added["group"] == original["group"]
+
+
+def test_a_changed_analyzer_asks_for_a_rebuild(small):
+    src, ix = small
+    meta_file = current_generation(ix) / META_FILE
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta["analyzer_version"] -= 1
+    meta_file.write_text(json.dumps(meta), encoding="utf-8")
+    done = rasm("index", "--index", str(ix))
+    assert done.returncode == 1
+    assert "run `rasm index --rebuild`" in done.stderr
+    done = rasm("index", "--rebuild", "--index", str(ix))
+    assert done.returncode == 0 and done.stdout.startswith("Indexed 10 articles"), done.stderr
+    assert hit_ids(ix, "Mayadeen")
+
+
+def test_a_stale_record_of_files_is_rebuilt_from_the_index(small):
+    """As if a writer died between its commit and writing files.json."""
+    src, ix = small
+    manifest_file = current_generation(ix) / MANIFEST_FILE
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    manifest["toc_generation"] -= 1
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+    write(src / "x.txt", "Idlib\n\nNews from Idleb.\n")
+    report = update_index(None, ix)
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (1, 0, 0, 10)
+    assert count(ix) == 11 and hit_ids(ix, "Idlib") == {"x.txt"}
+
+
+def test_a_second_writer_waits_then_names_the_holder(small):
+    src, ix = small
+    hold = ("import sys, pathlib\nfrom search.index import write_lock\n"
+            "with write_lock(pathlib.Path(sys.argv[1])):\n    print('locked', flush=True)\n"
+            "    sys.stdin.read()\n")
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(ix)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        write(src / "y.txt", "Hama\n\nNews from Hama.\n")
+        done = rasm("index", "--index", str(ix), RASM_LOCK_TIMEOUT="1")
+        assert done.returncode == 1
+        assert f"is being written by another process (pid {holder.pid}: " in done.stderr
+        assert "waited 1 s" in done.stderr
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    assert not hit_ids(ix, "Hama")
+    assert "1 added" in rasm("index", "--index", str(ix)).stdout  # nothing was lost meanwhile
+
+
+# ------------------------------------------------------------------ killed rebuilds, live readers
+def test_a_killed_rebuild_leaves_the_previous_index_searchable(corpus_copy, tmp_path):
+    ix = tmp_path / "ix"
+    shutil.copytree(corpus_copy / "ix", ix)
+    live = current_generation(ix)
+    before = hit_ids(ix, "Mayadeen")
+    proc = subprocess.Popen([RASM, "index", "--rebuild", "--index", str(ix)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p != live for p in ix.glob("gen-*")):  # the new generation is being written
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert current_generation(ix) == live
+    assert hit_ids(ix, "Mayadeen") == before
+    done = rasm("index", "--index", str(ix))
+    assert done.returncode == 0 and "797 unchanged" in done.stdout, done.stderr
+    assert sorted(ix.glob("gen-*")) == [live]  # the half-written generation is gone
+    done = rasm("index", "--rebuild", "--index", str(ix))
+    assert done.returncode == 0 and done.stdout.startswith("Indexed 797 articles"), done.stderr
+    assert hit_ids(ix, "Mayadeen") == before
+
+
+ADDER = """
+import sys, pathlib
+from search.index import update_index
+src, ix, n = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), int(sys.argv[3])
+for i in range(n):
+    f = src / "live" / f"raqqa-{i:03d}.txt"
+    f.parent.mkdir(exist_ok=True)
+    f.write_text(f"Raqqa bulletin {i}\\n\\nNews number {i} from Raqqa.\\n", encoding="utf-8")
+    update_index([f], ix, only=True)
+print("done", flush=True)
+"""
+
+
+def test_searches_never_fail_while_another_process_adds(small):
+    src, ix = small
+    added = 25
+    base = hit_ids(ix, "Raqqa")
+    errors: list[BaseException] = []
+    seen: list[list[int]] = [[], [], []]
+    stop = threading.Event()
+
+    def searching(counts: list[int]) -> None:
+        while not stop.is_set():
+            try:
+                counts.append(len(hit_ids(ix, "Raqqa")))
+            except BaseException as e:  # noqa: BLE001 - every failure is the finding
+                errors.append(e)
+
+    threads = [threading.Thread(target=searching, args=(counts,)) for counts in seen]
+    for t in threads:
+        t.start()
+    try:
+        done = subprocess.run([sys.executable, "-c", ADDER, str(src), str(ix), str(added)],
+                              capture_output=True, text=True, timeout=300)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert done.returncode == 0, done.stderr
+    assert not errors, errors[:3]
+    assert sum(map(len, seen)) > added
+    assert all(counts == sorted(counts) for counts in seen)  # each searcher only sees counts grow
+    final = hit_ids(ix, "Raqqa")
+    assert final == base | {f"live/raqqa-{i:03d}.txt" for i in range(added)}
+    assert count(ix) == 10 + added
+
+
+def test_a_running_server_sees_new_articles_without_restart(small):
+    import urllib.parse
+    import urllib.request
+
+    src, ix = small
+    with served(ix) as url:
+        def total(q: str) -> int:
+            with urllib.request.urlopen(f"{url}/api/search?q={urllib.parse.quote(q)}") as r:
+                return json.load(r)["total"]
+
+        assert total("Kobani") == 0
+        write(src / "kobani.txt", "Kobani\n\nNews from Kobane.\n")
+        update_index(None, ix)
+        assert total("Kobani") == 1
+        build_index([src], ix)  # a full rebuild swaps the generation under the server
+        assert total("Kobani") == 1
+
+
+# ------------------------------------------------------------------ rasm watch
+def test_watch_indexes_files_as_they_arrive_and_stops_cleanly(small):
+    src, ix = small
+    proc = subprocess.Popen([RASM, "watch", "--delay", "0.2", "--index", str(ix)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not any(line.startswith("Watching") for line in lines):
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+            lines.append(line)
+
+        def wait_for(query: str, ids: set[str]) -> None:
+            deadline = time.monotonic() + 30
+            while hit_ids(ix, query) != ids:
+                assert time.monotonic() < deadline, f"{query} never became {ids}"
+                time.sleep(0.1)
+
+        write(src / "drop" / "tabqa.md", "# Tabqa dam\n\nFighting near al-Tabqa dam.\n")
+        wait_for("Tabka", {"drop/tabqa.md"})
+        write(src / "drop" / "tabqa.md", "# Manbij\n\nNews from Manbij.\n")
+        wait_for("Tabka", set())
+        (src / "drop" / "tabqa.md").unlink()
+        wait_for("Manbij", set())
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Stopped watching." in out
+    assert "Traceback" not in err
