@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
 from unidecode import unidecode
-from whoosh.analysis import Composable, Filter, Token, Tokenizer
+from whoosh.analysis import Composable, CompositeAnalyzer, Filter, Token, Tokenizer
 
 from search import translit
 
@@ -113,6 +114,37 @@ class RasmTokenizer(Tokenizer):
     def __eq__(self, other):
         return type(self) is type(other) and self.headline == other.headline
 
+    def words(self, value: str) -> tuple[tuple[str, int, int, bool, bool], ...]:
+        """The words of ``value`` as (text, start, end, sentence_start, construct), remembered
+        for the last few texts: the exact and the key field read the same text in turn."""
+        key = (self.headline, value)
+        found = _RECENT_WORDS.get(key)
+        if found is None:
+            found = tuple(self._find_words(value))
+            if len(_RECENT_WORDS) >= 8:
+                _RECENT_WORDS.clear()
+            _RECENT_WORDS[key] = found
+        return found
+
+    def _find_words(self, value: str) -> Iterator[tuple[str, int, int, bool, bool]]:
+        found = [(m.group(), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(value)]
+        # the sentence breaks, found once: a word starts a sentence if one lies before it
+        breaks = [m.start() for m in _SENTENCE_BREAK.finditer(value)] + [len(value) + 1]
+        b = 0
+        prev_end = 0
+        last = len(found) - 1
+        for i, (text, start, end) in enumerate(found):
+            while breaks[b] < prev_end:
+                b += 1
+            sentence_start = self.headline or prev_end == 0 or breaks[b] < start
+            construct = False
+            if i < last and text[:1].isupper():
+                following, next_start, _ = found[i + 1]
+                construct = bool(_BETWEEN_WORDS.fullmatch(value, end, next_start)
+                                 and LEADING_PARTICLE.match(following))
+            prev_end = end
+            yield text, start, end, sentence_start, construct
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
                  mode="", **kwargs):
@@ -127,30 +159,22 @@ class RasmTokenizer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
-        pos = start_pos
-        prev_end = 0
-        matches = TOKEN_PATTERN.finditer(value)
-        following = next(matches, None)
-        while following is not None:
-            match, following = following, next(matches, None)
-            start, end = match.span()
-            t.text = match.group()
-            t.construct = bool(
-                following is not None and _BETWEEN_WORDS.fullmatch(value, end, following.start())
-                and LEADING_PARTICLE.match(following.group()) and t.text[:1].isupper())
+        for pos, (text, start, end, sentence_start, construct) in enumerate(self.words(value), start_pos):
+            t.text = text
+            t.construct = construct
+            t.sentence_start = sentence_start
             t.boost = 1.0
             t.stopped = False
-            t.sentence_start = self.headline or prev_end == 0 or bool(
-                _SENTENCE_BREAK.search(value, prev_end, start))
-            prev_end = end
             if keeporiginal:
                 t.original = t.text
             if positions:
                 t.pos = pos
-                pos += 1
             if chars:
                 t.startchar, t.endchar = start_char + start, start_char + end
             yield t
+
+
+_RECENT_WORDS: dict[tuple[bool, str], tuple] = {}
 
 
 # ------------------------------------------------------------------ filters
@@ -342,13 +366,82 @@ def _construct_terms(terms: tuple[str, ...], t) -> tuple[str, ...]:
     return terms + tuple(">" + x for x in terms if x[0] not in "@=#")
 
 
+class RasmAnalyzer(CompositeAnalyzer):
+    """The tokenizer and its filters, run as composed for a query; for an article, each
+    distinct word (with what the filters read of its context) goes through the filters once
+    and its terms are remembered, since words repeat: same tokens, a fraction of the work."""
+
+    MAX_REMEMBERED = 1_000_000  # words per analyzer kind, then forgotten and learnt again
+
+    def __getstate__(self):
+        return {"items": self.items}  # nothing remembered goes into the index's pickled schema
+
+    def __call__(self, value, no_morph=False, **kwargs):
+        if kwargs.get("mode") == "query" or not kwargs.get("tokenize", True):
+            return super().__call__(value, no_morph, **kwargs)
+        return self._index_tokens(value, **kwargs)
+
+    def _index_tokens(self, value, positions=False, chars=False, removestops=True, start_pos=0,
+                      start_char=0, mode="", **kwargs):
+        kwargs.pop("tokenize", None)
+        kwargs.pop("keeporiginal", None)
+        remembered = _REMEMBERED.setdefault(self._kind(), {})
+        if len(remembered) > self.MAX_REMEMBERED:
+            remembered.clear()
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.boost = 1.0
+        t.stopped = False
+        for pos, (word, start, end, sentence_start, construct) in enumerate(self.items[0].words(value),
+                                                                             start_pos):
+            key = (word, sentence_start, construct)
+            terms = remembered.get(key)
+            if terms is None:
+                terms = remembered[key] = self._terms(word, sentence_start, construct, mode)
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar, t.endchar = start_char + start, start_char + end
+            for term in terms:
+                t.text = term
+                yield t
+
+    def word_terms(self, value: str) -> list[tuple[int, int, tuple[str, ...]]]:
+        """(start, end, terms) for each word of an article's text, in order: what the index
+        holds at each position, without building a token per term (for highlighting)."""
+        remembered = _REMEMBERED.setdefault(self._kind(), {})
+        out = []
+        for word, start, end, sentence_start, construct in self.items[0].words(value):
+            key = (word, sentence_start, construct)
+            terms = remembered.get(key)
+            if terms is None:
+                terms = remembered[key] = self._terms(word, sentence_start, construct, "index")
+            out.append((start, end, terms))
+        return out
+
+    def _kind(self) -> str:
+        return "|".join(repr(item) for item in self.items[1:])
+
+    def _terms(self, word: str, sentence_start: bool, construct: bool, mode: str) -> tuple[str, ...]:
+        """What the filters make of one word in index mode."""
+        t = Token(mode=mode)
+        t.text, t.boost, t.stopped = word, 1.0, False
+        t.sentence_start, t.construct = sentence_start, construct
+        gen = iter([t])
+        for item in self.items[1:]:
+            gen = item(gen)
+        return tuple(out.text for out in gen)
+
+
+_REMEMBERED: dict[str, dict[tuple[str, bool, bool], tuple[str, ...]]] = {}
+
+
 def exact_analyzer(headline: bool = False) -> Composable:
     """Analyzer of the exact fields (``title``, ``body``)."""
-    return (RasmTokenizer(headline) | CharNormalizeFilter() | PossessiveFilter()
-            | ArticleFilter(clitics=True) | ExactFoldFilter())
+    return RasmAnalyzer(RasmTokenizer(headline), CharNormalizeFilter(), PossessiveFilter(),
+                        ArticleFilter(clitics=True), ExactFoldFilter())
 
 
 def key_analyzer(headline: bool = False) -> Composable:
     """Analyzer of the variant-key fields (``title_key``, ``body_key``)."""
-    return (RasmTokenizer(headline) | CharNormalizeFilter() | PossessiveFilter()
-            | ArticleFilter() | VariantKeyFilter())
+    return RasmAnalyzer(RasmTokenizer(headline), CharNormalizeFilter(), PossessiveFilter(),
+                        ArticleFilter(), VariantKeyFilter())

@@ -59,24 +59,16 @@ def matches(text: str, patterns: Patterns) -> list[Match]:
     if not patterns or not text:
         return []
     analyzer = _EXACT if patterns.exact else _KEY
-    slots: list[tuple[int, int, set[str]]] = []
-    by_pos: dict[int, int] = {}
-    for t in analyzer(text, positions=True, chars=True, mode="index"):
-        i = by_pos.get(t.pos)
-        if i is None:
-            by_pos[t.pos] = len(slots)
-            slots.append((t.startchar, t.endchar, {t.text}))
-        else:
-            slots[i][2].add(t.text)
+    slots = analyzer.word_terms(text)  # (start, end, terms) per position
     firsts = {term for run in patterns.runs if run.terms for term in run.terms[0]}
     found = []
     for i, (start, _, terms) in enumerate(slots):
-        if terms.isdisjoint(firsts):
+        if firsts.isdisjoint(terms):
             continue
         for run in patterns.runs:
             n = len(run.terms)
             if n and i + n <= len(slots) and all(
-                    not slots[i + k][2].isdisjoint(run.terms[k]) for k in range(n)):
+                    not run.terms[k].isdisjoint(slots[i + k][2]) for k in range(n)):
                 found.append(Match(start, slots[i + n - 1][1], run))
     return found
 

@@ -42,6 +42,8 @@ MANIFEST_FILE = "files.json"
 CURRENT_FILE = "CURRENT"
 WRITE_LOCK_TIMEOUT = 30.0
 OPEN_RETRIES = 20
+PARALLEL_FROM = 1000  # articles from which a build uses every core
+MAX_PROCS = 4
 
 
 class RasmIndexError(Exception):
@@ -427,7 +429,7 @@ def _write_generation(index_dir: Path, articles: Collection[Article], manifest: 
     groups = near_duplicate_groups((a.id, found[a.id]) for a in articles)
     try:
         ix = whoosh_index.create_in(str(gen), make_schema())
-        writer = ix.writer(limitmb=256)
+        writer = _writer(ix, len(articles))
         try:
             for article in articles:
                 writer.add_document(**_document(article, groups[article.id], found[article.id]))
@@ -447,6 +449,15 @@ def _write_generation(index_dir: Path, articles: Collection[Article], manifest: 
         raise
     _remove_old_generations(index_dir, keep=gen)
     return gen
+
+
+def _writer(ix, count: int):
+    """A writer for ``count`` new articles: on every core for a large build (one segment each;
+    Whoosh needs ``multisegment`` with ``procs``), in this process otherwise."""
+    procs = min(os.cpu_count() or 1, MAX_PROCS)
+    if procs > 1 and count >= PARALLEL_FROM:
+        return ix.writer(procs=procs, multisegment=True, limitmb=128, batchsize=50)
+    return ix.writer(limitmb=256)
 
 
 def update_index(

@@ -11,6 +11,7 @@ so exact spellings rank first, all else equal.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 
@@ -125,6 +126,8 @@ class QueryBuilder:
             raise QueryError("the query has no searchable words")
         if isinstance(q, query.Not):  # "-Raqqa" alone: every article without it
             q = query.And([query.Every(), q])
+        if self.reader is not None:
+            q = prune(q, self.reader)
         return ParsedQuery(asked, q, self.patterns, self.expansions)
 
     # ------------------------------------------------------------ rewriting
@@ -317,3 +320,50 @@ def _leaves(q: query.Query):
     else:
         for child in q.children():
             yield from _leaves(child)
+
+
+def prune(q: query.Query, reader) -> query.Query:
+    """``q`` without the terms the index does not hold: the same matches from a much smaller
+    query (a name brings dozens of spellings and forms; an archive holds a few of them)."""
+    def holds(fieldname: str, text: str) -> bool:
+        return reader.doc_frequency(fieldname, text) > 0
+
+    def rebuilt(q: query.Query, children: list[query.Query]) -> query.Query:
+        if len(children) == 1 and isinstance(q, (query.Or, query.And)):
+            only = copy.copy(children[0])  # Whoosh drops a one-child compound's own boost
+            only.boost = only.boost * q.boost
+            return only
+        new = copy.copy(q)
+        new.subqueries = children
+        return new
+
+    def walk(q: query.Query) -> query.Query:
+        if isinstance(q, query.Term):
+            return q if holds(q.fieldname, q.text) else query.NullQuery
+        if isinstance(q, query.Phrase):
+            return q if all(holds(q.fieldname, w) for w in q.words) else query.NullQuery
+        if isinstance(q, query.Not):
+            return q  # its own children may match nothing: then the Not matches everything
+        if isinstance(q, query.Sequence):  # every slot must match
+            slots = [walk(c) for c in q.subqueries]
+            return query.NullQuery if query.NullQuery in slots else rebuilt(q, slots)
+        if isinstance(q, query.Or):
+            kept = [c for c in map(walk, q.subqueries) if c is not query.NullQuery]
+            return rebuilt(q, kept) if kept else query.NullQuery
+        if isinstance(q, query.And):
+            parts = [walk(c) for c in q.subqueries]
+            return query.NullQuery if query.NullQuery in parts else rebuilt(q, parts)
+        if isinstance(q, query.AndNot):
+            positive = walk(q.a)
+            return query.NullQuery if positive is query.NullQuery else query.AndNot(positive, q.b)
+        if isinstance(q, query.AndMaybe):
+            required = walk(q.a)
+            if required is query.NullQuery:
+                return query.NullQuery
+            optional = walk(q.b)
+            return required if optional is query.NullQuery else query.AndMaybe(required, optional)
+        return q
+
+    pruned = walk(q)
+    # a query that can match nothing is kept as it was: it still finds nothing, and is shown
+    return q if pruned is query.NullQuery else pruned

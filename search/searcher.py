@@ -20,7 +20,7 @@ from search.query import ParsedQuery, QueryBuilder, QueryError
 
 MAX_LIMIT = 100_000
 GROUP_FETCH_FACTOR = 4  # hits fetched per hit shown when copies are folded together
-SPELLING_SAMPLE = 40  # best-ranked results read to find the spellings a query matched
+SPELLING_SAMPLE = 20  # best-ranked results read to find the spellings a query matched
 MAX_SPELLINGS = 12    # spellings counted per query
 _EXACT = exact_analyzer()
 

@@ -1,5 +1,7 @@
 """Tokenizer and filters: (description, input, expected tokens with offsets), one row per rule."""
 
+from pathlib import Path
+
 import pytest
 
 from search.analysis import (
@@ -173,3 +175,24 @@ def test_a_long_name_also_finds_its_possessive_without_apostrophe():
 def test_an_arabic_query_word_finds_latin_words_in_construct_state():
     # "دير الزور" must find "Deir el-Zour", where Deir stands before an article-word
     assert ">dar" in positions(key_analyzer(), "دير", mode="query")[0]
+
+
+@pytest.mark.parametrize("make", [exact_analyzer, key_analyzer])
+@pytest.mark.parametrize("headline", [False, True])
+def test_remembered_words_give_the_tokens_of_the_composed_filters(make, headline):
+    """The index-mode shortcut (each distinct word through the filters once) must give exactly
+    what running the tokenizer and every filter over the text gives."""
+    from whoosh.analysis import CompositeAnalyzer
+
+    from search.ingest import iter_articles
+
+    fast = make(headline)
+    slow = CompositeAnalyzer(*fast.items)
+    articles = list(iter_articles([Path(__file__).parent.parent / "corpus" / "seeds"]))
+    texts = [a.body for a in articles] + [a.title for a in articles] + [
+        "Deir ez-Zor. Bab al-Hawa and Al Raqqa; Deir ez Zor", "والرقة القريتين حمص الحمص", "Assad's ISIS"]
+    for text in texts * 2:  # the second time from what was remembered
+        for kw in ({"positions": True, "chars": True}, {"positions": True}):
+            got = [(t.text, t.pos, getattr(t, "startchar", None)) for t in fast(text, mode="index", **kw)]
+            want = [(t.text, t.pos, getattr(t, "startchar", None)) for t in slow(text, mode="index", **kw)]
+            assert got == want

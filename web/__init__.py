@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,13 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     def _open_searcher() -> None:
         if request.endpoint == "static":
             return
-        g.searcher = _index(app).searcher(weighting=BM25F())
-
-    @app.teardown_request
-    def _close_searcher(_exc) -> None:
-        searcher = g.pop("searcher", None)
-        if searcher is not None:
-            searcher.close()
+        g.searcher = _searcher(app)
 
     @app.after_request
     def _headers(response):
@@ -148,6 +143,21 @@ def _index(app: Flask):
         cached = (gen, open_index(folder))
         app.extensions["rasm_index"] = cached
     return cached[1]
+
+
+def _searcher(app: Flask):
+    """This thread's searcher, kept between requests (opening one reads every segment's files)
+    and refreshed when an update committed or a rebuild swapped in a new index."""
+    ix = _index(app)
+    local = app.extensions.setdefault("rasm_searchers", threading.local())
+    searcher = getattr(local, "searcher", None)
+    if searcher is not None and getattr(local, "ix", None) is ix:
+        local.searcher = searcher.refresh()  # itself when nothing changed; reuses what it can
+        return local.searcher
+    if searcher is not None:
+        searcher.close()
+    local.searcher, local.ix = ix.searcher(weighting=BM25F()), ix
+    return local.searcher
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
