@@ -162,7 +162,7 @@ def query_rasm(index_dir: str, queries_file: str) -> dict:
 
 
 def incremental(src: str, index_dir: str) -> dict:
-    from search.index import update_index
+    from search.update import update_index
 
     template = {"title": "Shelling reported near Deir Ezzor", "source": "bench", "date": "2026-11-22",
                 "text": "Residents of Dayr az-Zawr said shelling hit the city on Sunday. {n}"}

@@ -22,10 +22,10 @@ from search.index import (
     current_generation,
     open_index,
     read_meta,
-    update_index,
 )
 from search.query import QueryError
 from search.searcher import MAX_LIMIT, SearchResult, search
+from search.update import update_index
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 

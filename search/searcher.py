@@ -15,8 +15,9 @@ from whoosh.util.times import long_to_datetime
 from search.aliases import default_aliases
 from search.analysis import exact_analyzer, fold_latin, is_arabic
 from search.highlight import Match, matches, snippet
-from search.index import Manifest, current_generation, open_index, read_meta
+from search.index import current_generation, open_index, read_meta
 from search.query import ParsedQuery, QueryBuilder, QueryError
+from search.sources import Manifest
 
 MAX_LIMIT = 100_000
 GROUP_FETCH_FACTOR = 4  # hits fetched per hit shown when copies are folded together

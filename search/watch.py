@@ -11,8 +11,9 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from search.index import current_generation, read_meta, update_index
+from search.index import current_generation, read_meta
 from search.ingest import SUPPORTED_SUFFIXES, IngestProblem
+from search.update import update_index
 
 MAX_WAIT = 10.0  # a burst that never goes quiet is still indexed this often (seconds)
 

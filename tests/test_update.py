@@ -14,15 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, NAMES, RASM, served
 
-from search.index import (
-    MANIFEST_FILE,
-    META_FILE,
-    build_index,
-    current_generation,
-    open_index,
-    update_index,
-)
+from search.index import META_FILE, build_index, current_generation, open_index
 from search.searcher import search
+from search.sources import MANIFEST_FILE
+from search.update import update_index
 
 
 def hit_ids(index_dir: Path, query: str, **kw) -> set[str]:
@@ -304,7 +299,7 @@ def test_a_killed_rebuild_leaves_the_previous_index_searchable(corpus_copy, tmp_
 
 ADDER = """
 import sys, pathlib
-from search.index import update_index
+from search.update import update_index
 src, ix, n = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), int(sys.argv[3])
 for i in range(n):
     f = src / "live" / f"raqqa-{i:03d}.txt"

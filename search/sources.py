@@ -1,0 +1,113 @@
+"""The record of what an index read from its source files (``files.json``), and reading one
+file with what the record says of it: what an update needs to redo only what changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from search.ingest import Article, IngestProblem, read_file, relative_id
+
+MANIFEST_FILE = "files.json"
+
+
+def article_hash(article: Article) -> str:
+    """A fingerprint of everything indexed about an article: equal hashes, nothing to redo."""
+    data = json.dumps(asdict(article), default=str, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass
+class FileRecord:
+    """What the index last read from one source file."""
+
+    rel: str                 # its path relative to its root: the prefix of its articles' ids
+    size: int
+    mtime_ns: int
+    sha256: str              # of the whole file ("" when it must be read again next time)
+    lines: int               # newlines in it (a JSONL file that only grew is read from there on)
+    rows: dict[str, str] = field(default_factory=dict)  # article id -> article_hash
+
+
+@dataclass
+class Manifest:
+    """The source paths an index was built from, and each file's record (``files.json``)."""
+
+    sources: list[str] = field(default_factory=list)     # absolute paths, files or folders
+    files: dict[str, FileRecord] = field(default_factory=dict)  # absolute file path -> record
+    toc_generation: int = -1  # the Whoosh commit it describes; another means it is stale
+
+    def dumps(self) -> str:
+        data = {"sources": self.sources, "toc_generation": self.toc_generation,
+                "files": {k: asdict(v) for k, v in self.files.items()}}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    def save(self, gen: Path) -> None:
+        atomic_write(gen / MANIFEST_FILE, self.dumps())
+
+    @classmethod
+    def load(cls, gen: Path) -> Manifest | None:
+        try:
+            data = json.loads((gen / MANIFEST_FILE).read_text(encoding="utf-8"))
+            return cls(list(data["sources"]), {k: FileRecord(**v) for k, v in data["files"].items()},
+                       int(data["toc_generation"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+def atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+@dataclass
+class SourceRead:
+    """One source file read: its record and its articles, or why it was left as it was."""
+
+    record: FileRecord
+    articles: list[Article]
+    clean: bool  # read without a problem: rows it no longer has may be deleted
+    tail: bool = False  # only the rows appended since the last read
+
+
+def read_source(file: Path, root: Path, problem, old: FileRecord | None = None) -> SourceRead | None:
+    """Reads ``file`` unless ``old`` shows it unchanged (then None); a JSONL file that only grew
+    is read from where it ended.  A file that cannot be read at all is reported and also None."""
+    rel = relative_id(file, root)
+    try:
+        st = file.stat()
+        if (old and old.rel == rel and old.sha256 and old.size == st.st_size
+                and old.mtime_ns == st.st_mtime_ns):
+            return None
+        raw = file.read_bytes()
+    except OSError as e:
+        problem(IngestProblem(rel, None, f"cannot read file ({e.strerror or e})"))
+        return None
+    digest = hashlib.sha256(raw).hexdigest()
+    record = FileRecord(rel, st.st_size, st.st_mtime_ns, digest, raw.count(b"\n"))
+    if old and old.rel == rel and old.sha256 == digest:
+        old.size, old.mtime_ns = st.st_size, st.st_mtime_ns  # touched, not changed
+        return None
+    problems: list[IngestProblem] = []
+
+    def seen(p: IngestProblem) -> None:
+        problems.append(p)
+        problem(p)
+
+    grew = (old is not None and old.rel == rel and old.sha256 and file.suffix.lower() == ".jsonl"
+            and old.size < len(raw) and (old.size == 0 or raw[old.size - 1:old.size] == b"\n")
+            and hashlib.sha256(raw[:old.size]).hexdigest() == old.sha256)
+    if grew:
+        articles = list(read_file(file, root, seen, raw=raw[old.size:], first_line=old.lines + 1))
+    else:
+        articles = list(read_file(file, root, seen, raw=raw))
+    if problems:
+        record.sha256 = ""  # read it again next time, when it may have been mended
+    return SourceRead(record, articles, clean=not problems, tail=bool(grew))
