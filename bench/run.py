@@ -93,11 +93,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def web_load(index: Path, requests: int, clients: int) -> dict:
+def web_load(index: Path, requests: int, clients: int, cache: bool) -> dict:
+    """`rasm serve` under ``clients`` concurrent clients (a second process) sending ``requests``
+    searches from bench/queries.txt in turn; ``cache`` off sets RASM_CACHE_SIZE=0."""
     port = free_port()
     rasm = shutil.which("rasm", path=str(Path(sys.executable).parent)) or "rasm"
+    env = {**os.environ, "RASM_CACHE_SIZE": "256" if cache else "0"}
     server = subprocess.Popen([rasm, "serve", "--index", str(index), "--port", str(port), "--threads", "8"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -164,7 +167,8 @@ def main(argv: list[str] | None = None) -> None:
 
     if not args.skip_web:
         print("web load ...", file=sys.stderr)
-        out["web"] = web_load(work / "rasm", args.requests, args.clients)
+        out["web"] = web_load(work / "rasm", args.requests, args.clients, cache=False)
+        out["web_cached"] = web_load(work / "rasm", args.requests, args.clients, cache=True)
 
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}-n{args.n}.json"
@@ -203,11 +207,13 @@ def report(r: dict) -> str:
                  f"{inc['jsonl_rows']}-row JSONL {inc['append_rows']:.2f} s; full rebuild "
                  f"{rb['seconds']:.1f} s -> {100 * inc['add_file'] / rb['seconds']:.2f}% and "
                  f"{100 * inc['append_rows'] / rb['seconds']:.2f}% (target <= 5%)")
-    if "web" in r:
-        w = r["web"]
-        lines.append(f"web /search: {w['requests']} requests, {w['clients']} clients: {w['rps']:.0f} req/s, "
-                     f"p50 {w['latency']['p50'] * 1000:.0f} ms, p95 {w['latency']['p95'] * 1000:.0f} ms, "
-                     f"{w['errors']} errors (target >= 50 req/s, p95 <= 150 ms)")
+    for name, label in (("web", "no cache"), ("web_cached", "answer cache on")):
+        if name in r:
+            w = r[name]
+            lines.append(f"web /search ({label}): {w['requests']} requests from {w['clients']} clients: "
+                         f"{w['rps']:.0f} req/s, p50 {w['latency']['p50'] * 1000:.0f} ms, "
+                         f"p95 {w['latency']['p95'] * 1000:.0f} ms, {w['errors']} errors "
+                         f"(target >= 50 req/s, p95 <= 150 ms)")
     return "\n".join(lines)
 
 

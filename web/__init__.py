@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import threading
+from collections import OrderedDict
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,6 +24,7 @@ from search.searcher import date_text, did_you_mean, parse_query, run_search
 PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 1000
+CACHE_SIZE = 256  # answers kept per app (RASM_CACHE_SIZE; 0 turns the cache off)
 FEW = 3  # below this many results, a close respelling is offered ("Did you mean")
 
 
@@ -35,6 +38,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # facets keep their order: most articles first
     app.json.ensure_ascii = False
     app.config["RASM_INDEX"] = str(settings.default_index_dir())
+    if os.environ.get("RASM_CACHE_SIZE", "").isdigit():
+        app.config["RASM_CACHE_SIZE"] = int(os.environ["RASM_CACHE_SIZE"])
     app.config.update(config or {})
     app.jinja_env.globals["max_query_chars"] = MAX_QUERY_CHARS
 
@@ -86,11 +91,14 @@ def create_app(config: dict | None = None) -> Flask:
             return render_template("search.html", form=form, result=None)
         started = dt.datetime.now()
         try:
-            result = _run(form, form["per_page"])
+            result = _run(app, form)
         except QueryError as e:
             return render_template("search.html", form=form, result=None, error=str(e)), 400
-        suggestion = (did_you_mean(g.searcher, form["q"], not form["exact"], than=result.total)
-                      if result.total < FEW else None)
+        suggestion = None
+        if result.total < FEW:
+            key = ("did-you-mean", form["q"], form["exact"], result.total)
+            suggestion = _cached(app, key, lambda: did_you_mean(
+                g.searcher, form["q"], not form["exact"], than=result.total))
         seconds = (dt.datetime.now() - started).total_seconds()
         pages = max(1, math.ceil(result.total / form["per_page"]))
         return render_template("search.html", form=form, result=result, seconds=seconds, pages=pages,
@@ -102,7 +110,7 @@ def create_app(config: dict | None = None) -> Flask:
         if not form["q"]:
             raise BadRequest("missing parameter q (the query)")
         try:
-            result = _run(form, form["per_page"])
+            result = _run(app, form)
         except QueryError as e:
             raise BadRequest(f"invalid query: {e}") from e
         data = result.to_dict()
@@ -204,11 +212,38 @@ def _search_form() -> dict:
     }
 
 
-def _run(form: dict, per_page: int):
-    parsed = parse_query(form["q"], not form["exact"], g.searcher.reader())
-    return run_search(g.searcher, parsed, limit=per_page, offset=(form["page"] - 1) * per_page,
-                      sources=form["sources"] or None, since=form["since_dt"], until=form["until_dt"],
-                      group=True, by_date=form["sort"] == "date", facets=True, spellings=True)
+def _run(app: Flask, form: dict):
+    def run():
+        per_page = form["per_page"]
+        parsed = parse_query(form["q"], not form["exact"], g.searcher.reader())
+        return run_search(g.searcher, parsed, limit=per_page, offset=(form["page"] - 1) * per_page,
+                          sources=form["sources"] or None, since=form["since_dt"], until=form["until_dt"],
+                          group=True, by_date=form["sort"] == "date", facets=True, spellings=True)
+
+    key = ("search", form["q"], form["page"], form["per_page"], tuple(form["sources"]), form["since"],
+           form["until"], form["sort"], form["exact"])
+    return _cached(app, key, run)
+
+
+def _cached(app: Flask, key: tuple, compute):
+    """``compute()``, or what it gave for the same ``key`` on the same index version: the
+    answers to the last RASM_CACHE_SIZE requests are kept until the index changes."""
+    size = app.config.get("RASM_CACHE_SIZE", CACHE_SIZE)
+    if not size:
+        return compute()
+    reader = g.searcher.reader()
+    key = (str(_index(app).storage.folder), reader.generation(), *key)
+    cache, lock = app.extensions.setdefault("rasm_cache", (OrderedDict(), threading.Lock()))
+    with lock:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    value = compute()  # QueryError propagates and is not kept
+    with lock:
+        cache[key] = value
+        while len(cache) > size:
+            cache.popitem(last=False)
+    return value
 
 
 def _article(doc_id: str) -> dict:
