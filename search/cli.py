@@ -16,10 +16,12 @@ from dateutil import parser as dateparser
 from search import settings
 from search.aliases import AliasFileError
 from search.index import (
+    DAMAGE_ERRORS,
     IndexVersionMismatch,
     RasmIndexError,
     build_index,
     current_generation,
+    damaged,
     open_index,
     read_meta,
 )
@@ -91,7 +93,7 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool) ->
             raise click.ClickException(f"{e} (the index was built by another version of Rasm)") from e
     report = _write_with_progress(
         lambda **kw: build_index(paths, index_dir, **kw) if rebuild or live is None
-        else update_index(paths or None, index_dir, **kw))
+        else update_index(paths or None, index_dir, **kw), index_dir)
     if report.articles == 0:
         under = ", ".join(str(p) for p in paths) if paths else "the index's sources"
         raise click.ClickException(f"nothing was indexed: no readable articles under {under}"
@@ -108,7 +110,7 @@ def add_cmd(files: tuple[Path, ...], index_dir: Path | None) -> None:
     Nothing else is touched.  A file outside the index's sources becomes one of them.
     """
     index_dir = index_dir or settings.default_index_dir()
-    report = _write_with_progress(lambda **kw: update_index(files, index_dir, only=True, **kw))
+    report = _write_with_progress(lambda **kw: update_index(files, index_dir, only=True, **kw), index_dir)
     click.echo(report.summary())
 
 
@@ -173,7 +175,7 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _write_with_progress(write):
+def _write_with_progress(write, index_dir: Path):
     """Runs an index write with the progress line (on a terminal) and skipped-file notes."""
     bar = _ProgressLine() if sys.stderr.isatty() else None
 
@@ -186,6 +188,11 @@ def _write_with_progress(write):
         return write(on_problem=problem, progress=bar)
     except RasmIndexError as e:
         raise click.ClickException(str(e)) from e
+    except DAMAGE_ERRORS as e:
+        raise click.ClickException(str(damaged(index_dir, e))) from e
+    except OSError as e:  # disk full, read-only disk ...: the commit never happened
+        raise click.ClickException(f"could not write the index in {index_dir} ({e.strerror or e}); "
+                                   "it is as it was before this run") from e
     finally:
         if bar:
             bar.clear()

@@ -12,9 +12,12 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import pickle
 import shutil
+import struct
 import sys
 import time
+import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,6 +55,20 @@ class IndexVersionMismatch(RasmIndexError):
 
 class IndexLocked(RasmIndexError):
     pass
+
+
+class IndexDamaged(RasmIndexError):
+    pass
+
+
+# What Whoosh raises reading a segment file that was truncated or overwritten.
+DAMAGE_ERRORS = (EOFError, struct.error, zlib.error, pickle.UnpicklingError)
+
+
+def damaged(index_dir: str | Path, error: BaseException) -> IndexDamaged:
+    """The error to raise for a damaged index, saying how to mend it."""
+    return IndexDamaged(f"the index in {index_dir} is damaged ({type(error).__name__}: {error}): "
+                        "run `rasm index --rebuild` to build it again")
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from whoosh.util.times import long_to_datetime
 from search.aliases import default_aliases
 from search.analysis import exact_analyzer, fold_latin, is_arabic
 from search.highlight import Match, matches, snippet
-from search.index import current_generation, open_index, read_meta
+from search.index import DAMAGE_ERRORS, current_generation, damaged, open_index, read_meta
 from search.query import ParsedQuery, QueryBuilder, QueryError
 from search.sources import Manifest
 
@@ -292,9 +292,12 @@ def search(index_dir: str | Path, text: str, limit: int = 10, sources: list[str]
            expand: bool = True, group: bool = False) -> SearchResult:
     """Searches the index in ``index_dir``; raises QueryError or an index error."""
     ix = open_index(index_dir)
-    with ix.searcher(weighting=BM25F()) as searcher:
-        parsed = parse_query(text, expand, searcher.reader())
-        return run_search(searcher, parsed, limit, sources, since, until, group)
+    try:
+        with ix.searcher(weighting=BM25F()) as searcher:
+            parsed = parse_query(text, expand, searcher.reader())
+            return run_search(searcher, parsed, limit, sources, since, until, group)
+    except DAMAGE_ERRORS as e:
+        raise damaged(index_dir, e) from e
 
 
 def index_stats(index_dir: str | Path) -> dict:

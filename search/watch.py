@@ -11,7 +11,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from search.index import current_generation, read_meta
+from search.index import DAMAGE_ERRORS, RasmIndexError, current_generation, damaged, read_meta
 from search.ingest import SUPPORTED_SUFFIXES, IngestProblem
 from search.update import update_index
 
@@ -77,7 +77,15 @@ def watch(paths: list[Path] | None, index_dir: Path, delay: float = 1.0,
                 time.sleep(0.05)
                 continue
             changes.wake.clear()
-            report = update_index(None, index_dir, on_problem)
+            try:
+                report = update_index(None, index_dir, on_problem)
+            except (RasmIndexError, OSError, *DAMAGE_ERRORS) as e:  # locked, disk full ...: try later
+                error = damaged(index_dir, e) if isinstance(e, DAMAGE_ERRORS) else e
+                echo(time.strftime("%H:%M:%S ") + f"could not update the index ({error}); trying again")
+                changes.first = changes.last = time.monotonic()
+                changes.wake.set()
+                time.sleep(min(MAX_WAIT, max(delay, 1.0)))
+                continue
             if report.changed or report.problems:
                 echo(time.strftime("%H:%M:%S ") + report.summary())
     except KeyboardInterrupt:

@@ -60,6 +60,12 @@ def run_rasm():
     return _run_rasm
 
 
+class ServedURL(str):
+    """A served app's base URL, knowing the server's process id."""
+
+    pid: int
+
+
 @contextlib.contextmanager
 def served(index: Path):
     """A real ``rasm serve`` over ``index`` on a free loopback port; yields its base URL."""
@@ -68,7 +74,8 @@ def served(index: Path):
         port = s.getsockname()[1]
     proc = subprocess.Popen([RASM, "serve", "--index", str(index), "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
+    url = ServedURL(f"http://127.0.0.1:{port}")
+    url.pid = proc.pid
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -17,7 +17,7 @@ from whoosh.scoring import BM25F
 
 from search import settings
 from search.highlight import match_spans
-from search.index import RasmIndexError, current_generation, open_index
+from search.index import DAMAGE_ERRORS, RasmIndexError, current_generation, damaged, open_index
 from search.query import MAX_QUERY_CHARS, QueryError
 from search.searcher import date_text, did_you_mean, parse_query, run_search
 
@@ -76,6 +76,9 @@ def create_app(config: dict | None = None) -> Flask:
         if request.path.startswith("/api/"):
             return jsonify({"error": "internal error"}), 500
         return render_template("error.html", message="Something went wrong on our side.", status=500), 500
+
+    for error in DAMAGE_ERRORS:
+        app.register_error_handler(error, lambda e: _no_index(damaged(app.config["RASM_INDEX"], e)))
 
     @app.errorhandler(RasmIndexError)
     def _no_index(e):
@@ -155,13 +158,13 @@ def _index(app: Flask):
 
 def _searcher(app: Flask):
     """This thread's searcher, kept between requests (opening one reads every segment's files)
-    and refreshed when an update committed or a rebuild swapped in a new index."""
+    and opened anew when an update committed or a rebuild swapped in a new index.  (Not with
+    Whoosh's ``Searcher.refresh()``: reusing readers, it counts merged segments twice.)"""
     ix = _index(app)
     local = app.extensions.setdefault("rasm_searchers", threading.local())
     searcher = getattr(local, "searcher", None)
-    if searcher is not None and getattr(local, "ix", None) is ix:
-        local.searcher = searcher.refresh()  # itself when nothing changed; reuses what it can
-        return local.searcher
+    if searcher is not None and getattr(local, "ix", None) is ix and searcher.up_to_date():
+        return searcher
     if searcher is not None:
         searcher.close()
     local.searcher, local.ix = ix.searcher(weighting=BM25F()), ix
