@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -122,23 +125,24 @@ def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
     fetch = min(wanted * GROUP_FETCH_FACTOR, MAX_LIMIT) if group else wanted
     if spellings:
         fetch = max(fetch, SPELLING_SAMPLE)
-    results = searcher.search(parsed.query, limit=fetch, filter=_filter(sources, since, until),
-                              sortedby="date" if by_date else None, reverse=by_date,
-                              groupedby="source" if facets else None)
+    results = _exact_search(searcher, parsed.query, limit=fetch, filter=_filter(sources, since, until),
+                            sortedby="date" if by_date else None, reverse=by_date,
+                            groupedby="source" if facets else None)
+    # each article's stored fields read once (with facets Whoosh keeps every match, not the limit)
+    rows = [(r.score, r.fields()) for r in itertools.islice(results, fetch)]
     members: dict[str, list[str]] = {}
-    for r in results:
-        members.setdefault(r["group"], []).append(r["id"])
+    for _, stored in rows:
+        members.setdefault(stored["group"], []).append(stored["id"])
     hits = []
     skipped = 0
-    for r in results:
-        if group and members[r["group"]][0] != r["id"]:
+    for score, stored in rows:
+        if group and members[stored["group"]][0] != stored["id"]:
             continue
         if skipped < offset:
             skipped += 1
             continue
         if len(hits) == limit:
             break
-        stored = r.fields()
         title, body = stored.get("title", ""), stored.get("body", "")
         in_title, in_body = matches(title, parsed.patterns), matches(body, parsed.patterns)
         hits.append(Hit(
@@ -147,7 +151,7 @@ def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
             date=date_text(stored.get("date")),
             source=stored.get("source", ""),
             url=stored.get("url", ""),
-            score=round(r.score, 4),
+            score=round(score, 4),
             snippet=snippet(body, parsed.patterns, found=in_body),
             matched=_matched([(title, m) for m in in_title] + [(body, m) for m in in_body],
                              parsed.patterns.exact),
@@ -155,10 +159,24 @@ def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
         ))
     return SearchResult(parsed.text, len(results), hits, parsed.expansions,
                         _source_counts(searcher, results) if facets else {},
-                        _spelling_counts(searcher, parsed, results, hits) if spellings else [])
+                        _spelling_counts(searcher, parsed, results, rows, hits) if spellings else [])
 
 
-def _spelling_counts(searcher: Searcher, parsed: ParsedQuery, results, hits: list[Hit]) -> list[Spelling]:
+def _exact_search(searcher: Searcher, q: wq.Query, limit: int, **kwargs):
+    """``searcher.search`` without Whoosh's shortcuts, which trust each sub-query's maximum score:
+    under these field weights they drop matches, so the top hits (for 146 of the 235 benchmark
+    queries) and even the total came out wrong.  Every match is scored; it costs no more here."""
+    collector = searcher.collector(limit=limit, optimize=False, **kwargs)
+    inner = collector
+    while hasattr(inner, "child"):
+        inner = inner.child
+    inner.replace = 0  # never swap the matcher for one without the sub-queries deemed too weak
+    searcher.search_with_collector(q, collector)
+    return collector.results()
+
+
+def _spelling_counts(searcher: Searcher, parsed: ParsedQuery, results, rows: list[tuple[float, dict]],
+                     hits: list[Hit]) -> list[Spelling]:
     """The spellings the best-ranked results use for the query names, each counted over every
     result by searching that spelling alone: the count is what one click on it finds here."""
     if not parsed.patterns:
@@ -167,10 +185,9 @@ def _spelling_counts(searcher: Searcher, parsed: ParsedQuery, results, hits: lis
     # (query words, folded spelling) -> written form -> articles in the sample using it
     seen: dict[tuple[str, tuple[str, ...]], dict[str, int]] = {}
     via: dict[tuple[str, tuple[str, ...]], str] = {}
-    for r in results[:SPELLING_SAMPLE]:
-        found = shown.get(r["id"])
+    for _, stored in rows[:SPELLING_SAMPLE]:
+        found = shown.get(stored["id"])
         if found is None:
-            stored = r.fields()
             title, body = stored.get("title", ""), stored.get("body", "")
             found = _matched([(title, m) for m in matches(title, parsed.patterns)]
                              + [(body, m) for m in matches(body, parsed.patterns)],
@@ -194,10 +211,35 @@ def _spelling_counts(searcher: Searcher, parsed: ParsedQuery, results, hits: lis
             query = parse_query(exact, False, reader).query
         except QueryError:
             continue
-        count = sum(1 for d in searcher.docs_for_query(query) if d in all_docs)
+        count = len(_spelling_docs(searcher, exact, query) & all_docs)
         if count:
             out.append(Spelling(written[0], words, via[(words, _)], count, exact, written[1:]))
     return sorted(out, key=lambda s: (s.query, -s.count, s.text))
+
+
+_SPELLING_DOCS: OrderedDict[tuple, frozenset[int]] = OrderedDict()
+_SPELLING_DOCS_LOCK = threading.Lock()
+SPELLING_DOCS_KEPT = 2000
+
+
+def _spelling_docs(searcher: Searcher, text: str, query: wq.Query) -> frozenset[int]:
+    """The documents holding one exact spelling, kept per index version (a spelling is counted
+    again for every query that matches it)."""
+    folder = getattr(getattr(searcher._ix, "storage", None), "folder", None)
+    if folder is None:
+        return frozenset(searcher.docs_for_query(query))
+    key = (str(folder), searcher.reader().generation(), text)
+    with _SPELLING_DOCS_LOCK:
+        found = _SPELLING_DOCS.get(key)
+        if found is not None:
+            _SPELLING_DOCS.move_to_end(key)
+            return found
+    found = frozenset(searcher.docs_for_query(query))
+    with _SPELLING_DOCS_LOCK:
+        _SPELLING_DOCS[key] = found
+        while len(_SPELLING_DOCS) > SPELLING_DOCS_KEPT:
+            _SPELLING_DOCS.popitem(last=False)
+    return found
 
 
 _PLAIN_WORD = re.compile(r"(?<![\w:])[^\W\d_]{4,}(?![\w:])")

@@ -100,3 +100,22 @@ def test_deir_ezzor_and_deir_ez_zor_find_the_same_articles(corpus_index):
         return {h.id for h in search(corpus_index.path, q, limit=1000).hits}
 
     assert found("Deir Ezzor") == found("Deir ez-Zor")
+
+
+@pytest.mark.parametrize("text", ["Deir ez-Zor", "ISIS", "Aleppo OR Homs", "دير الزور"])
+def test_ranking_and_total_are_those_of_scoring_every_match(corpus_index, text):
+    """Whoosh's shortcuts (block quality, dropping sub-queries it deems too weak) got the top
+    hits and the total of "Deir ez-Zor" wrong on this corpus; every match must be scored."""
+    from whoosh.scoring import BM25F
+
+    from search.index import open_index
+    from search.searcher import parse_query, run_search
+
+    with open_index(corpus_index.path).searcher(weighting=BM25F()) as searcher:
+        parsed = parse_query(text, True, searcher.reader())
+        everything = searcher.search(parsed.query, limit=None)
+        for facets in (False, True):
+            result = run_search(searcher, parsed, limit=10, facets=facets)
+            assert result.total == len(everything) == len(set(searcher.docs_for_query(parsed.query)))
+            assert [h.id for h in result.hits] == [h["id"] for h in everything][:10]
+        assert sum(result.facets.values()) == result.total
