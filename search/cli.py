@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 import sys
 import time
@@ -264,21 +265,28 @@ class _ProgressLine:
 @_index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
-def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="threads per worker process")
+@click.option("--workers", type=click.IntRange(1, 32), default=None,
+              help="worker processes (default: one per core, at most 4)")
+def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int, workers: int | None) -> None:
     """Serve the web front end (waitress) over the index; builds the bundled corpus's first."""
-    import waitress
-
     from web import create_app
+    from web.server import serve
 
     if index_dir is None:
         index_dir = settings.default_index_dir()
         _build_default_index_if_missing(index_dir)
     if current_generation(index_dir) is None:
         raise click.ClickException(f"no index in {index_dir}: run `rasm index` first")
-    click.echo(f"Rasm on http://{host}:{port}/ (index {index_dir}); Ctrl-C stops it", err=True)
-    waitress.serve(create_app({"RASM_INDEX": str(index_dir)}), host=host, port=port, threads=threads,
-                   ident="rasm")
+    workers = workers or min(os.cpu_count() or 1, 4)
+    try:
+        click.echo(f"Rasm on http://{host}:{port}/ (index {index_dir}, {workers} worker"
+                   f"{'' if workers == 1 else 's'}); Ctrl-C stops it", err=True)
+        serve(lambda: create_app({"RASM_INDEX": str(index_dir)}), host, port, threads, workers,
+              echo=lambda line: click.echo(line, err=True))
+    except OSError as e:
+        raise click.ClickException(f"cannot listen on {host}:{port} ({e.strerror or e})") from e
 
 
 def _build_default_index_if_missing(index_dir: Path) -> None:

@@ -165,6 +165,58 @@ def test_real_server_answers_over_http(names_index):
     assert {"mayadin.txt", "reports.jsonl#r1"} <= ids
 
 
+def test_serve_runs_worker_processes_and_replaces_one_that_dies(names_index):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import time
+
+    from conftest import RASM
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([RASM, "serve", "--index", str(names_index.path), "--port", str(port),
+                             "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+
+    def workers() -> set[int]:
+        with open(f"/proc/{proc.pid}/task/{proc.pid}/children", encoding="utf-8") as f:
+            return set(map(int, f.read().split()))
+
+    def wait_for(check, what: str) -> None:
+        deadline = time.monotonic() + 30
+        while not check():
+            assert time.monotonic() < deadline and proc.poll() is None, what
+            time.sleep(0.1)
+
+    def answers() -> bool:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
+                return json.load(r)["articles"] == 10
+        except OSError:
+            return False
+
+    try:
+        wait_for(answers, "rasm serve did not come up")
+        wait_for(lambda: len(workers()) == 2, "two workers")
+        first = workers()
+        os.kill(min(first), signal.SIGKILL)
+        wait_for(lambda: len(workers()) == 2 and workers() != first, "a replacement worker")
+        assert all(answers() for _ in range(6))
+        running = workers()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        time.sleep(0.2)
+        left = [pid for pid in first | running if os.path.exists(f"/proc/{pid}")]
+        assert not left, "workers outlived the server"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "ended (signal 9); starting another" in proc.stderr.read()
+
+
 def test_did_you_mean_offers_a_respelling_that_finds_more(client):
     r = client.get("/search", query_string={"q": "Daraya evacuatd"})
     assert r.status_code == 200

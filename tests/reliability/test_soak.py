@@ -28,8 +28,14 @@ QUERIES = ["Mayadeen", "Deir ez-Zor", "دير الزور", "Raqqa OR Daraa", "Da
 
 
 def rss_kb(pid: int) -> int:
-    with open(f"/proc/{pid}/status", encoding="utf-8") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    """Resident memory of ``pid`` and its worker processes, in KiB."""
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="utf-8") as f:
+        pids = [pid, *map(int, f.read().split())]
+    total = 0
+    for p in pids:
+        with open(f"/proc/{p}/status", encoding="utf-8") as f:
+            total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    return total
 
 
 @pytest.mark.slow
