@@ -30,7 +30,7 @@ from whoosh.analysis import Composable, CompositeAnalyzer, Filter, Token, Tokeni
 
 from search import translit
 
-ANALYZER_VERSION = 4
+ANALYZER_VERSION = 5
 
 DATA = Path(__file__).parent / "data"
 
@@ -251,6 +251,8 @@ class ExactFoldFilter(Filter):
         for t in tokens:
             if not is_arabic(t.text):
                 t.text = fold_latin(t.text)
+                if not t.text:  # a stray combining mark, or a letter unidecode drops ("Ɂ")
+                    continue
                 yield from _construct_forms(t)
                 continue
             t.text = fold_arabic(t.text)
@@ -314,6 +316,8 @@ def key_terms(text: str, named: bool, query: bool = False, article: bool = False
         own = ("@@" if article else "@") + key
         return (own, *translit.arabic_to_latin(key)) if query else (own,)
     folded = fold_latin(text)
+    if not folded:
+        return ()  # nothing to index: the exact field drops it too
     if 2 <= len(text) <= 3 and text.isupper() and text.isalpha():
         return ("#" + folded,)  # IS, YPG: letters, not sounds ("IS" is not "is")
     if not folded.replace("'", "").isalpha():
@@ -344,6 +348,8 @@ class VariantKeyFilter(Filter):
     def __call__(self, tokens):
         for t in tokens:
             terms = key_terms(t.text, _is_name(t.text, t), t.mode == "query", getattr(t, "article", False))
+            if not terms:
+                continue
             terms = _construct_terms(terms, t)  # an Arabic word's Latin forms too ("Deir" el-Zour)
             alts = []
             for term in terms[1:]:

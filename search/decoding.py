@@ -26,6 +26,7 @@ _INVALID_SHARE_FOR_DETECTION = 0.01
 # ... and there are enough of them for charset-normalizer's guess to be better than cp1252.
 _MIN_INVALID_FOR_DETECTION = 8
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ASCII = bytes(range(128))
 _CP1252_FALLBACK = "rasm-cp1252-fallback"
 
@@ -45,8 +46,10 @@ def _decode_as_cp1252(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error(_CP1252_FALLBACK, _decode_as_cp1252)
 
 
-def decode_text(raw: bytes) -> str:
-    """Decodes a file's bytes to NFC text.
+def decode_text(raw: bytes, nfc: bool = True) -> str:
+    """Decodes a file's bytes to text, NFC-normalised unless ``nfc`` is off (JSON: a newline
+    escape before a combining mark would compose into another letter and break the syntax;
+    its strings are normalised once parsed).
 
     A UTF-8/16/32 byte-order mark is honoured. Otherwise the bytes are read as UTF-8, with any
     rare invalid byte read as cp1252 (so 0x95 becomes "•" and 0x92 "’"); a file that is mostly
@@ -58,6 +61,14 @@ def decode_text(raw: bytes) -> str:
         text = text.replace("\x00", "")
     if not text.strip():
         raise NotText("empty file")
+    return _nfc(text) if nfc else text
+
+
+def clean_value(text: str) -> str:
+    """A string from parsed JSON or CSV, made safe to index: a lone surrogate (an escaped
+    "\\ud800" with no pair) becomes U+FFFD, and the text is NFC-normalised."""
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
     return _nfc(text)
 
 
@@ -85,11 +96,26 @@ def _decode(raw: bytes) -> str:
     invalid = len(_ESCAPED_BYTE.findall(raw.decode("utf-8", errors="surrogateescape")))
     non_ascii = len(raw.translate(None, _ASCII))
     mostly_invalid = invalid * 2 > non_ascii and invalid >= _INVALID_SHARE_FOR_DETECTION * len(raw)
+    arabic = _cp1256_arabic(raw) if mostly_invalid else None
+    if arabic is not None:  # too short for charset-normalizer to tell Arabic from CJK or Cyrillic
+        return arabic
     if mostly_invalid and invalid >= _MIN_INVALID_FOR_DETECTION:
         guess = _detected(raw)
         if guess is not None:
             return guess
     return raw.decode("utf-8", errors=_CP1252_FALLBACK)
+
+
+def _cp1256_arabic(raw: bytes) -> str | None:
+    """``raw`` read as cp1256 (Windows Arabic) if that makes its non-ASCII letters Arabic ones
+    (at least 4, and 90 %); None otherwise (a latin-1 file keeps its accented Latin letters)."""
+    try:
+        text = raw.decode("cp1256")
+    except UnicodeDecodeError:
+        return None
+    letters = [c for c in text if not c.isascii() and c.isalpha()]
+    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff")
+    return text if arabic >= 4 and arabic >= 0.9 * len(letters) else None
 
 
 def _detected(raw: bytes) -> str | None:

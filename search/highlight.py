@@ -88,11 +88,15 @@ def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, in
     if not spans:
         start, end = 0, min(len(text), size)
     else:
+        # spans are merged and sorted, so their ends rise too: one pass with two pointers
         best, best_count = spans[0][0], 0
+        j = 0
         for i, (s, _) in enumerate(spans):
-            count = sum(1 for s2, e2 in spans[i:] if e2 <= s + size)
-            if count > best_count:
-                best, best_count = s, count
+            j = max(j, i)
+            while j < len(spans) and spans[j][1] <= s + size:
+                j += 1
+            if j - i > best_count:
+                best, best_count = s, j - i
         start = max(0, best - size // 4)
         end = min(len(text), start + size)
     if start > 0:

@@ -17,7 +17,15 @@ from pathlib import Path
 
 from search.boilerplate import is_boilerplate
 from search.dates import find_date, parse_date
-from search.decoding import NotText, decode_text, html_page, paragraphs, plain_line, strip_markup
+from search.decoding import (
+    NotText,
+    clean_value,
+    decode_text,
+    html_page,
+    paragraphs,
+    plain_line,
+    strip_markup,
+)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".csv")
 
@@ -151,7 +159,7 @@ def read_file(path: Path, root: Path, on_problem: ProblemHandler | None = None,
             report(None, f"cannot read file ({exc.strerror or exc})")
             return
     try:
-        text = decode_text(raw)
+        text = decode_text(raw, nfc=reader not in (_read_json, _read_jsonl))
     except NotText as exc:
         report(None, str(exc))
         return
@@ -306,13 +314,33 @@ def _read_json(text: str, rel: str, report: _Report) -> Iterator[Article]:
         except _UnreadableRow as exc:
             report(None, str(exc))
     elif isinstance(data, list):
+        lines = _item_lines(text, len(data))
         for number, item in enumerate(data, 1):
             try:
                 yield _article_from_record(item, rel, number)
             except _UnreadableRow as exc:
-                report(None, f"item {number}: {exc}")
+                report(lines[number - 1], f"item {number}: {exc}")
     else:
         report(None, "JSON holds neither an object nor a list of objects")
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _item_lines(text: str, count: int) -> list[int | None]:
+    """The line each item of a JSON list (already parsed: ``count`` items) starts on."""
+    decoder = json.JSONDecoder()
+    lines: list[int | None] = []
+    at = _JSON_SPACE.match(text).end() + 1  # past "["
+    try:
+        for _ in range(count):
+            at = _JSON_SPACE.match(text, at).end()
+            lines.append(text.count("\n", 0, at) + 1)
+            _, at = decoder.raw_decode(text, at)
+            at = _JSON_SPACE.match(text, at).end() + 1  # past ","
+    except ValueError:
+        pass
+    return lines + [None] * (count - len(lines))
 
 
 def _read_jsonl(text: str, rel: str, report: _Report, first_line: int = 1) -> Iterator[Article]:
@@ -408,10 +436,10 @@ def _article_from_record(record: object, rel: str, number: int | None) -> Articl
 
 def _as_text(value: object) -> str:
     if isinstance(value, str):
-        return value
+        return clean_value(value)
     if value is None:
         return ""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return clean_value(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 _READERS: dict[str, Callable[[str, str, _Report], Iterator[Article]]] = {

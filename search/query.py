@@ -33,6 +33,10 @@ from search.analysis import (
 from search.highlight import Patterns, Run
 
 MAX_QUERY_CHARS = 2000
+MAX_WORDS = 64        # words searched (each brings its spellings and aliases in four fields)
+MAX_DEPTH = 6         # nested parentheses: search time grows about 1.7x per level
+MAX_BINARY_OPS = 10   # ANDNOT, ANDMAYBE, REQUIRE: Whoosh's parser time doubles with each one
+MAX_EXPANSION = 1000  # words a wildcard may stand for
 TEXT_FIELDS = {"text": ("title", "body"), "title": ("title",), "body": ("body",)}
 # Score weights: exact spelling above variant key above alias, title above body.
 BOOST = {"title": 3.0, "body": 1.5, "title_key": 2.0, "body_key": 1.0}
@@ -110,6 +114,8 @@ class QueryBuilder:
             raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
         self.patterns = Patterns(exact=not self.expand)
         self.expansions = {}
+        self._expanded = 0  # words the query's wildcards stand for so far
+        _check_shape(text)
         text = _DATE_CLAUSE.sub(lambda m: _ISO_DATE.sub(r"\1\2\3", m.group()), text)
         text = _MINUS.sub("NOT ", text)
         text = _PLUS.sub(lambda m: "AND " if m.start() and text[m.start() - 1].isspace() else "", text)
@@ -117,7 +123,10 @@ class QueryBuilder:
         try:
             parsed = self.parser.parse(text)
         except Exception as e:  # Whoosh raises bare Exceptions for bad dates and ranges
-            raise QueryError(str(e)) from e
+            internal = isinstance(e, (AssertionError, IndexError, KeyError, TypeError, AttributeError))
+            reason = ("" if internal else str(e).strip()) or \
+                "its operators (AND, OR, NOT, ANDNOT, ANDMAYBE) cannot be read"
+            raise QueryError(reason) from e
         for leaf in _leaves(parsed):
             if getattr(leaf, "error", None):
                 raise QueryError(str(leaf.error))
@@ -140,8 +149,17 @@ class QueryBuilder:
         if isinstance(q, (query.Prefix, query.Wildcard, query.FuzzyTerm)) and q.fieldname in TEXT_FIELDS:
             folded = fold_arabic(q.text) if is_arabic(q.text) else fold_latin(q.text)
             forms = (folded,) if is_arabic(folded) else (folded, ">" + folded)  # ">": construct state
-            return query.Or([q.__class__(f, form, boost=q.boost)
-                             for f in TEXT_FIELDS[q.fieldname] for form in forms])
+            expanded = query.Or([q.__class__(f, form, boost=q.boost)
+                                 for f in TEXT_FIELDS[q.fieldname] for form in forms])
+            self._check_expansion(q, expanded)
+            return expanded
+        if isinstance(q, query.Every) and q.fieldname in TEXT_FIELDS:  # "*" alone: every article
+            return query.Every()
+        if isinstance(q, query.TermRange) and q.fieldname == "text":
+            raise QueryError("a range needs a field, as in date:[2017-01-01 TO 2017-06-30]")
+        if isinstance(q, query.TermRange) and q.fieldname in TEXT_FIELDS:  # body:[a TO c]: words
+            self._check_expansion(q, q)
+            return q
         if isinstance(q, query.Term) and q.fieldname in ("source", "id", "path"):
             text = q.text.lower() if q.fieldname == "source" else q.text
             return query.Term(q.fieldname, text, boost=q.boost)
@@ -164,6 +182,19 @@ class QueryBuilder:
         if not q.is_leaf():
             return q.apply(lambda child: self._rewrite(child, positive) or query.NullQuery)
         return q
+
+    def _check_expansion(self, q: query.Query, expanded: query.Query) -> None:
+        """Refuses wildcards that together would search a large part of the vocabulary (with an
+        index): the words of every wildcard of the query count against one limit."""
+        if self.reader is None:
+            return
+        terms = (term for leaf in _leaves(expanded) for term in leaf.expanded_terms(self.reader))
+        for _ in terms:
+            self._expanded += 1
+            if self._expanded > MAX_EXPANSION:
+                what = getattr(q, "text", None) or f"[{q.start} TO {q.end}]"
+                raise QueryError(f"the wildcards and ranges ({what!r} ...) match more than "
+                                 f"{MAX_EXPANSION} different words: narrow them")
 
     def _compound(self, q, cls, positive: bool, group_names: bool):
         parts = []
@@ -300,6 +331,30 @@ class QueryBuilder:
             if dominant in terms or any_form:
                 kept.append(dominant)
         return ([own] if own else []) + kept
+
+
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+_BINARY_OP = re.compile(r"\b(?:ANDNOT|ANDMAYBE|REQUIRE)\b")
+_OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE", "TO"})
+
+
+def _check_shape(text: str) -> None:
+    """Refuses a query whose size, not its words, would make it slow: bounded by design."""
+    words = sum(1 for w in _WORD_RE.findall(text) if w not in _OPERATOR_WORDS)
+    if words > MAX_WORDS:
+        raise QueryError(f"too many words ({words}; the limit is {MAX_WORDS})")
+    ops = len(_BINARY_OP.findall(text))
+    if ops > MAX_BINARY_OPS:
+        raise QueryError(f"too many ANDNOT/ANDMAYBE/REQUIRE operators ({ops}; the limit is {MAX_BINARY_OPS})")
+    depth = deepest = 0
+    for c in text:
+        if c == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c == ")":
+            depth = max(0, depth - 1)
+    if deepest > MAX_DEPTH:
+        raise QueryError(f"parentheses nested too deep ({deepest} levels; the limit is {MAX_DEPTH})")
 
 
 def _spelling(words: str) -> tuple[str, ...]:

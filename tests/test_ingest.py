@@ -132,8 +132,8 @@ def test_fixture_folder_yields_every_row_and_reports_the_bad_ones():
         "rows.jsonl#4",
     ]
     assert [str(problem) for problem in problems] == [
-        f"list.json: item 3: {NO_TITLE_NOR_BODY}",
-        "list.json: item 4: expected a JSON object, found str",
+        f"list.json:4: item 3: {NO_TITLE_NOR_BODY}",
+        "list.json:5: item 4: expected a JSON object, found str",
         f"rows.csv:6: {NO_TITLE_NOR_BODY}",
         "rows.jsonl:3: malformed JSON at column 37: Unterminated string starting at",
     ]

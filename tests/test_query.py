@@ -8,7 +8,7 @@ import pytest
 from whoosh import query
 
 from search.index import build_index
-from search.query import MAX_QUERY_CHARS, QueryError
+from search.query import MAX_QUERY_CHARS, MAX_WORDS, QueryError
 from search.searcher import search
 
 MAYADIN, MAIDEN = "mayadin.txt", "maiden.txt"
@@ -188,10 +188,14 @@ def test_query_error(names_index, query, message):
 
 
 def test_longest_allowed_query_runs(names_index):
-    query = ("Raqqa " * MAX_QUERY_CHARS)[:MAX_QUERY_CHARS]
-    assert search(names_index.path, query).total == 0  # a phrase of Raqqa repeated: in no article
-    with pytest.raises(QueryError):
-        search(names_index.path, query + "x")
+    query = " ".join(f"Raqqa{n}" for n in range(MAX_WORDS))
+    assert search(names_index.path, query).total == 0  # words in no article
+    with pytest.raises(QueryError, match="too many words"):
+        search(names_index.path, query + " Raqqa")
+    padded = (query + " " * MAX_QUERY_CHARS)[:MAX_QUERY_CHARS]
+    assert search(names_index.path, padded).total == 0
+    with pytest.raises(QueryError, match="too long"):
+        search(names_index.path, padded + "x")
 
 
 def test_a_query_of_only_exclusions_finds_everything_else(names_index):

@@ -236,3 +236,11 @@ def test_spelling_counts_cover_all_results_not_just_the_page(corpus_index):
     assert exact["total"] == top["count"]
     filtered = corpus.get("/api/search", query_string={"q": "Dayr az-Zawr", "since": "2017-01-01"}).get_json()
     assert sum(s["count"] for s in filtered["spellings"]) < sum(counts.values())
+
+
+def test_the_api_describes_itself(client):
+    r = client.get("/api/openapi.json")
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    spec = r.get_json()
+    assert spec["openapi"].startswith("3.")
+    assert {"/api/search", "/api/article/{id}", "/healthz"} <= set(spec["paths"])

@@ -24,6 +24,7 @@ from search.searcher import date_text, did_you_mean, parse_query, run_search
 PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 1000
+MAX_SOURCES = 20
 CACHE_SIZE = 256  # answers kept per app (RASM_CACHE_SIZE; 0 turns the cache off)
 FEW = 3  # below this many results, a close respelling is offered ("Did you mean")
 
@@ -35,6 +36,7 @@ class BadRequest(ValueError):
 def create_app(config: dict | None = None) -> Flask:
     """The app; ``config`` may set RASM_INDEX (the index folder) and Flask's own keys."""
     app = Flask(__name__)
+    app.url_map.merge_slashes = False  # "/article//x" is no other article's address
     app.json.sort_keys = False  # facets keep their order: most articles first
     app.json.ensure_ascii = False
     app.config["RASM_INDEX"] = str(settings.default_index_dir())
@@ -138,6 +140,12 @@ def create_app(config: dict | None = None) -> Flask:
                         "author": stored.get("author", ""), "body": stored.get("body", ""),
                         "meta": stored.get("meta") or {}, "similar_group": stored.get("group", "")})
 
+    @app.get("/api/openapi.json")
+    def api_description():
+        """The OpenAPI description of this JSON API."""
+        return app.response_class((Path(__file__).parent / "openapi.json").read_bytes(),
+                                  mimetype="application/json")
+
     @app.get("/healthz")
     def healthz():
         return jsonify({"status": "ok", "articles": g.searcher.doc_count()})
@@ -202,7 +210,9 @@ def _search_form() -> dict:
     sort = request.args.get("sort", "relevance")
     if sort not in ("relevance", "date"):
         raise BadRequest("sort must be relevance or date")
-    sources = [s for s in request.args.getlist("source") if s.strip()][:20]
+    sources = [s for s in request.args.getlist("source") if s.strip()]
+    if len(sources) > MAX_SOURCES:
+        raise BadRequest(f"too many source filters ({len(sources)}; the limit is {MAX_SOURCES})")
     return {
         "q": q,
         "page": _int_arg("page", 1, 1, MAX_PAGE),
