@@ -2,6 +2,8 @@
 
 import contextlib
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -90,3 +92,31 @@ def served(index: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+class TookTooLong(BaseException):
+    """Not an Exception: code under test that catches every Exception must not swallow it."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Fails the test (instead of hanging it) when the block runs longer than ``seconds``."""
+    def expire(_signum, _frame):
+        raise TookTooLong(f"took longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def names_copy(tmp_path) -> tuple[Path, Path]:
+    """A copy of tests/fixtures/names (in src/) indexed into ix/: a test may change both."""
+    src = tmp_path / "src"
+    shutil.copytree(NAMES, src)
+    build_index([src], tmp_path / "ix")
+    return src, tmp_path / "ix"

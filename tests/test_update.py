@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, NAMES, RASM, served
+from conftest import CORPUS, RASM, served
 
 from search.index import META_FILE, build_index, current_generation, open_index
 from search.searcher import search
@@ -61,14 +61,6 @@ def corpus_copy(tmp_path_factory):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Indexed 797 articles from 809 records")
     return root
-
-
-@pytest.fixture
-def small(tmp_path):
-    src = tmp_path / "src"
-    shutil.copytree(NAMES, src)
-    build_index([src], tmp_path / "ix")
-    return src, tmp_path / "ix"
 
 
 # ------------------------------------------------------------------ the corpus, changed step by step
@@ -137,8 +129,8 @@ def test_stats_describe_the_index(corpus_copy):
 
 
 # ------------------------------------------------------------------ rows of JSONL and CSV files
-def test_rows_appended_to_a_jsonl_file_are_read_from_where_it_ended(small):
-    src, ix = small
+def test_rows_appended_to_a_jsonl_file_are_read_from_where_it_ended(names_copy):
+    src, ix = names_copy
     reports = src / "reports.jsonl"
     with open(reports, "a", encoding="utf-8") as f:
         f.write(jsonl({"id": "r9", "title": "Kobani", "text": "Fighting in Kobani.", "source": "Wire C"}))
@@ -153,8 +145,8 @@ def test_rows_appended_to_a_jsonl_file_are_read_from_where_it_ended(small):
     assert "reports.jsonl#r1" in hit_ids(ix, "Deir ez-Zor")
 
 
-def test_a_row_changed_or_removed_inside_a_file(small):
-    src, ix = small
+def test_a_row_changed_or_removed_inside_a_file(names_copy):
+    src, ix = names_copy
     reports = src / "reports.jsonl"
     rows = [json.loads(line) for line in reports.read_text(encoding="utf-8").splitlines()]
     rows[5]["text"] = "The SDF pushed into Tabqa."  # r6 was about Raqqa
@@ -166,8 +158,8 @@ def test_a_row_changed_or_removed_inside_a_file(small):
     assert "reports.jsonl#r7" not in hit_ids(ix, "Iraq OR oil")
 
 
-def test_a_file_read_with_problems_loses_no_indexed_article(small):
-    src, ix = small
+def test_a_file_read_with_problems_loses_no_indexed_article(names_copy):
+    src, ix = names_copy
     reports = src / "reports.jsonl"
     lines = reports.read_text(encoding="utf-8").splitlines()
     lines[3] = lines[3][:-2]  # r4 (Daraya) broken in an edit
@@ -185,8 +177,8 @@ def test_a_file_read_with_problems_loses_no_indexed_article(small):
     assert hit_ids(ix, "Daraya") == {"reports.jsonl#r4b"}
 
 
-def test_a_missing_source_folder_deletes_nothing(small, tmp_path):
-    src, ix = small
+def test_a_missing_source_folder_deletes_nothing(names_copy, tmp_path):
+    src, ix = names_copy
     shutil.move(src, tmp_path / "elsewhere")
     report = update_index(None, ix, on_problem=lambda p: None)
     assert report.deleted == 0 and count(ix) == 10
@@ -194,8 +186,8 @@ def test_a_missing_source_folder_deletes_nothing(small, tmp_path):
 
 
 # ------------------------------------------------------------------ rasm add, copies, versions
-def test_add_indexes_a_file_outside_the_sources_and_keeps_it(small, tmp_path):
-    src, ix = small
+def test_add_indexes_a_file_outside_the_sources_and_keeps_it(names_copy, tmp_path):
+    src, ix = names_copy
     extra = write(tmp_path / "drop" / "aleppo.txt", "Aleppo water\n\nWater returned to Halab on Sunday.\n")
     done = rasm("add", str(extra), "--index", str(ix))
     assert done.returncode == 0, done.stderr
@@ -221,8 +213,8 @@ def test_a_republished_copy_joins_the_group_of_the_original(corpus_copy, tmp_pat
     assert added["group"] == original["group"]
 
 
-def test_a_changed_analyzer_asks_for_a_rebuild(small):
-    src, ix = small
+def test_a_changed_analyzer_asks_for_a_rebuild(names_copy):
+    src, ix = names_copy
     meta_file = current_generation(ix) / META_FILE
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
     meta["analyzer_version"] -= 1
@@ -235,9 +227,9 @@ def test_a_changed_analyzer_asks_for_a_rebuild(small):
     assert hit_ids(ix, "Mayadeen")
 
 
-def test_a_stale_record_of_files_is_rebuilt_from_the_index(small):
+def test_a_stale_record_of_files_is_rebuilt_from_the_index(names_copy):
     """As if a writer died between its commit and writing files.json."""
-    src, ix = small
+    src, ix = names_copy
     manifest_file = current_generation(ix) / MANIFEST_FILE
     manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
     manifest["toc_generation"] -= 1
@@ -248,8 +240,8 @@ def test_a_stale_record_of_files_is_rebuilt_from_the_index(small):
     assert count(ix) == 11 and hit_ids(ix, "Idlib") == {"x.txt"}
 
 
-def test_a_second_writer_waits_then_names_the_holder(small):
-    src, ix = small
+def test_a_second_writer_waits_then_names_the_holder(names_copy):
+    src, ix = names_copy
     hold = ("import sys, pathlib\nfrom search.index import write_lock\n"
             "with write_lock(pathlib.Path(sys.argv[1])):\n    print('locked', flush=True)\n"
             "    sys.stdin.read()\n")
@@ -310,8 +302,8 @@ print("done", flush=True)
 """
 
 
-def test_searches_never_fail_while_another_process_adds(small):
-    src, ix = small
+def test_searches_never_fail_while_another_process_adds(names_copy):
+    src, ix = names_copy
     added = 25
     base = hit_ids(ix, "Raqqa")
     errors: list[BaseException] = []
@@ -344,11 +336,11 @@ def test_searches_never_fail_while_another_process_adds(small):
     assert count(ix) == 10 + added
 
 
-def test_a_running_server_sees_new_articles_without_restart(small):
+def test_a_running_server_sees_new_articles_without_restart(names_copy):
     import urllib.parse
     import urllib.request
 
-    src, ix = small
+    src, ix = names_copy
     with served(ix) as url:
         def total(q: str) -> int:
             with urllib.request.urlopen(f"{url}/api/search?q={urllib.parse.quote(q)}") as r:
@@ -363,8 +355,8 @@ def test_a_running_server_sees_new_articles_without_restart(small):
 
 
 # ------------------------------------------------------------------ rasm watch
-def test_watch_indexes_files_as_they_arrive_and_stops_cleanly(small):
-    src, ix = small
+def test_watch_indexes_files_as_they_arrive_and_stops_cleanly(names_copy):
+    src, ix = names_copy
     proc = subprocess.Popen([RASM, "watch", "--delay", "0.2", "--index", str(ix)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

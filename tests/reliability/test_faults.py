@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, NAMES, RASM
+from conftest import CORPUS, RASM
 
-from search.index import build_index, current_generation, open_index
+from search.index import current_generation, open_index
 from search.searcher import search
 from web import create_app
 
@@ -40,17 +40,9 @@ def count(index_dir: Path) -> int:
         return s.doc_count()
 
 
-@pytest.fixture
-def names(tmp_path):
-    src = tmp_path / "src"
-    shutil.copytree(NAMES, src)
-    build_index([src], tmp_path / "ix")
-    return src, tmp_path / "ix"
-
-
 # ------------------------------------------------------------------ a full disk
-def test_a_full_disk_during_a_rebuild_leaves_the_index_as_it_was(names):
-    src, ix = names
+def test_a_full_disk_during_a_rebuild_leaves_the_index_as_it_was(names_copy):
+    src, ix = names_copy
     live = current_generation(ix)
     before = ids(ix, "Mayadeen")
     done = rasm("index", "--rebuild", str(CORPUS), "--index", str(ix), max_file_bytes=2_000_000)
@@ -63,8 +55,8 @@ def test_a_full_disk_during_a_rebuild_leaves_the_index_as_it_was(names):
     assert done.returncode == 0 and done.stdout.startswith("Indexed 797 articles"), done.stderr
 
 
-def test_a_full_disk_during_an_update_loses_nothing(names):
-    src, ix = names
+def test_a_full_disk_during_an_update_loses_nothing(names_copy):
+    src, ix = names_copy
     shutil.copy(CORPUS / "fakes.csv", src / "fakes.csv")  # 792 articles: a segment of megabytes
     done = rasm("add", str(src / "fakes.csv"), "--index", str(ix), max_file_bytes=1_000_000)
     assert done.returncode == 1 and "File too large" in done.stderr, done.stderr
@@ -99,8 +91,8 @@ update_index(None, ix)
 
 
 @pytest.mark.parametrize("where, visible", [("before-toc", 0), ("after-toc", 20)])
-def test_a_writer_killed_during_its_commit(names, where, visible):
-    src, ix = names
+def test_a_writer_killed_during_its_commit(names_copy, where, visible):
+    src, ix = names_copy
     raqqa = len(ids(ix, "Raqqa"))
     done = subprocess.run([sys.executable, "-c", KILLED_AT, where, str(src), str(ix)],
                           capture_output=True, text=True, timeout=120)
@@ -124,8 +116,8 @@ search.index.build_index([sys.argv[1]], sys.argv[2])
 """
 
 
-def test_a_rebuild_killed_before_its_swap(names):
-    src, ix = names
+def test_a_rebuild_killed_before_its_swap(names_copy):
+    src, ix = names_copy
     live = current_generation(ix)
     done = subprocess.run([sys.executable, "-c", KILLED_BEFORE_SWAP, str(CORPUS), str(ix)],
                           capture_output=True, text=True, timeout=300)
@@ -138,8 +130,8 @@ def test_a_rebuild_killed_before_its_swap(names):
 
 
 # ------------------------------------------------------------------ a damaged segment
-def test_a_damaged_segment_is_reported_and_a_rebuild_mends_it(names):
-    src, ix = names
+def test_a_damaged_segment_is_reported_and_a_rebuild_mends_it(names_copy):
+    src, ix = names_copy
     segment = next(current_generation(ix).glob("*.seg"))
     segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 2])  # cut in half
 

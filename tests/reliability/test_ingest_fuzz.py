@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import re
-import signal
 import tempfile
 import time
 import unicodedata
@@ -20,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import time_limit
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -103,25 +103,6 @@ def assert_spans_inside(text: str, patterns) -> None:
         assert end < start  # sorted, and merged where they meet
     html = snippet(text, patterns)
     assert "<" not in re.sub(r"</?mark>", "", html)
-
-
-class TookTooLong(BaseException):
-    """Not an Exception: code under test that catches every Exception must not swallow it."""
-
-
-@contextmanager
-def time_limit(seconds: float):
-    """Fails the test (instead of hanging it) when the block runs longer than ``seconds``."""
-    def expire(_signum, _frame):
-        raise TookTooLong(f"took longer than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def physical_line_starts(text: str) -> list[int]:

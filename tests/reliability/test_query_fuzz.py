@@ -4,11 +4,10 @@ code 2, HTTP 400), never crashes, and finishes in bounded time."""
 
 import json
 import re
-import signal
 import time
-from contextlib import contextmanager
 
 import pytest
+from conftest import time_limit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,25 +59,6 @@ NASTY_QUERIES = [
     ("operators-only", "AND OR NOT"), ("backslashes", "\\" * 100), ("sql", "' OR 1=1 --"),
     ("html", "<script>alert(1)</script>"), ("whitespace", " \t\n "),
 ]
-
-
-class TookTooLong(BaseException):
-    """Not an Exception: code under test that catches every Exception must not swallow it."""
-
-
-@contextmanager
-def time_limit(seconds: float = QUERY_SECONDS):
-    """Fails the test (instead of hanging it) when the block runs longer than ``seconds``."""
-    def expire(_signum, _frame):
-        raise TookTooLong(f"took longer than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def run_library(index, q: str, seconds: float = QUERY_SECONDS):
@@ -234,7 +214,7 @@ def test_cli_star_alone_exits_cleanly(run_rasm, index):
 
 def get_within_limit(client, path: str, params: dict):
     started = time.monotonic()
-    with time_limit():
+    with time_limit(QUERY_SECONDS):
         r = client.get(path, query_string=params)
     assert time.monotonic() - started < QUERY_SECONDS
     assert r.status_code in (200, 400), (r.status_code, params)
