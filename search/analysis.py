@@ -26,11 +26,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from unidecode import unidecode
-from whoosh.analysis import Composable, CompositeAnalyzer, Filter, Token, Tokenizer
+from whoosh.analysis import Analyzer, Composable, CompositeAnalyzer, Filter, Token, Tokenizer
 
 from search import translit
 
-ANALYZER_VERSION = 5
+ANALYZER_VERSION = 6
 
 DATA = Path(__file__).parent / "data"
 
@@ -439,6 +439,65 @@ class RasmAnalyzer(CompositeAnalyzer):
 
 
 _REMEMBERED: dict[str, dict[tuple[str, bool, bool], tuple[str, ...]]] = {}
+
+
+def field_term(key: str) -> str:
+    """Where a variant-key term is held in a text field, beside the exact spellings: a common
+    word's key (``=homes``) is its exact form (``homes``), a sound key is marked with ``~``
+    (``~hms``) so that it never meets an exact spelling; ``#`` and ``@`` terms are kept."""
+    if key[0] == ">":
+        return ">" + field_term(key[1:])
+    if key[0] == "=":
+        return key[1:]
+    if key[0] in "#@":
+        return key
+    return "~" + key
+
+
+class FieldAnalyzer(Analyzer):
+    """The analyzer of the ``title`` and ``body`` fields: at each word's position, its exact
+    terms and its variant-key terms (see ``field_term``), so that one field, one posting per
+    term, serves exact and variant searches.  Queries are built from the two analyzers
+    (``search.query``); asked to analyse a query, this one answers as the exact analyzer."""
+
+    def __init__(self, headline: bool = False):
+        self.headline = headline
+        self.exact = exact_analyzer(headline)
+        self.key = key_analyzer(headline)
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.headline == other.headline
+
+    def __call__(self, value, **kwargs):
+        if kwargs.get("mode") == "query" or not kwargs.get("tokenize", True):
+            return self.exact(value, **kwargs)
+        return self._index_tokens(value, **kwargs)
+
+    def _index_tokens(self, value, positions=False, chars=False, removestops=True, start_pos=0,
+                      start_char=0, mode="", **kwargs):
+        kwargs.pop("tokenize", None)
+        kwargs.pop("keeporiginal", None)
+        remembered = _REMEMBERED.setdefault("field", {})
+        if len(remembered) > RasmAnalyzer.MAX_REMEMBERED:
+            remembered.clear()
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.boost = 1.0
+        t.stopped = False
+        for pos, (word, start, end, sentence_start, construct) in enumerate(
+                self.exact.items[0].words(value), start_pos):
+            key = (word, sentence_start, construct)
+            terms = remembered.get(key)
+            if terms is None:
+                exact = self.exact._terms(word, sentence_start, construct, mode)
+                keys = self.key._terms(word, sentence_start, construct, mode)
+                terms = remembered[key] = tuple(dict.fromkeys((*exact, *map(field_term, keys))))
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar, t.endchar = start_char + start, start_char + end
+            for term in terms:
+                t.text = term
+                yield t
 
 
 def exact_analyzer(headline: bool = False) -> Composable:

@@ -27,12 +27,12 @@ from whoosh import fields
 from whoosh import index as whoosh_index
 from whoosh.analysis import IDTokenizer, LowercaseFilter
 
-from search.analysis import ANALYZER_VERSION, exact_analyzer, key_analyzer
+from search.analysis import ANALYZER_VERSION, FieldAnalyzer
 from search.duplicates import near_duplicate_groups, sampled, shingles
 from search.ingest import Article, IngestProblem, source_files
 from search.sources import FileRecord, Manifest, article_hash, atomic_write, read_source
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 META_FILE = "rasm.json"
 CURRENT_FILE = "CURRENT"
 WRITE_LOCK_TIMEOUT = 30.0
@@ -109,14 +109,12 @@ def write_lock(index_dir: Path, timeout: float | None = None) -> Iterator[None]:
 
 
 def make_schema() -> fields.Schema:
-    """The Whoosh schema: exact and variant-key fields for title and body, plus metadata."""
+    """The Whoosh schema: title and body (exact and variant-key terms in one field), plus metadata."""
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),
-        title=fields.TEXT(analyzer=exact_analyzer(headline=True), stored=True),
-        title_key=fields.TEXT(analyzer=key_analyzer(headline=True)),
-        body=fields.TEXT(analyzer=exact_analyzer(), stored=True),
-        body_key=fields.TEXT(analyzer=key_analyzer()),
+        title=fields.TEXT(analyzer=FieldAnalyzer(headline=True), stored=True),
+        body=fields.TEXT(analyzer=FieldAnalyzer(), stored=True),
         date=fields.DATETIME(stored=True, sortable=True),
         source=fields.ID(stored=True, analyzer=IDTokenizer() | LowercaseFilter()),
         group=fields.ID(stored=True),  # the first id of the article's near-duplicate group
@@ -169,9 +167,7 @@ def _document(article: Article, group: str, found: set[int] | None = None) -> di
         "group": group,
         "path": article.path,
         "title": article.title,
-        "title_key": article.title,
         "body": article.body,
-        "body_key": article.body,
         "date": article.date,
         "source": article.source,
         "url": article.url,

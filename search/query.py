@@ -1,12 +1,12 @@
-"""From a query string to a Whoosh query over the exact and variant-key fields.
+"""From a query string to a Whoosh query over the exact and variant-key terms.
 
 Whoosh's parser reads the syntax (AND/OR/NOT, "phrases", field:value, ranges)
 with a tokenizer that keeps words as typed.  Each word, phrase or run of
 adjacent name words ("Deir ez-Zor", "عين العرب") then becomes a *unit*, searched
-as a phrase in four fields: the exact spelling (``title``, ``body``) and the
-variant keys (``title_key``, ``body_key``), plus the unit's aliases.  An exact
-match scores on both kinds of field, a variant match on the key fields only,
-so exact spellings rank first, all else equal.
+as a phrase of exact spellings and as a phrase of variant keys, in ``title`` and
+``body`` (which hold both kinds of term, see ``analysis.FieldAnalyzer``), plus
+the unit's aliases.  An exact match scores as both, a variant match as a key
+only, so exact spellings rank first, all else equal.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from search.analysis import (
     RasmTokenizer,
     english_words,
     exact_analyzer,
+    field_term,
     fold_arabic,
     fold_latin,
     is_arabic,
@@ -281,13 +282,19 @@ class QueryBuilder:
             return None
         # the exact fields are folded to lower case: an acronym ("IS") is searched by its key only
         acronym = any(all(t.startswith("#") for t in k) for k in keys)
+        keyed = _field_terms(searched) if self.expand or acronym else None
+        # a common word's key is its exact form: one query, with both weights
+        same = keyed is not None and [set(ts) for ts in keyed] == [set(ts) for ts in exact]
         subqueries = []
         for name in fieldnames:
+            if same:
+                subqueries.append(_field_query(name, exact, boost * (BOOST[name] + BOOST[name + "_key"])))
+                continue
             if not acronym:
                 subqueries.append(_field_query(name, exact, boost * BOOST[name]))
-            if self.expand or acronym:
-                subqueries.append(_field_query(name + "_key", searched, boost * BOOST[name + "_key"]))
-        return query.Or(subqueries)
+            if keyed is not None:
+                subqueries.append(_field_query(name, keyed, boost * BOOST[name + "_key"]))
+        return subqueries[0] if len(subqueries) == 1 else query.Or(subqueries)
 
     def _arabic_name_query(self, words: str, fieldnames, boost: float, positive: bool, asked: str):
         """An Arabic place name from the gazetteer, searched in the key fields in the form (with or
@@ -302,7 +309,7 @@ class QueryBuilder:
             return None
         if positive:
             self.patterns.runs.append(Run(tuple(frozenset(k) for k in slots), asked, words, "gazetteer"))
-        return query.Or([_field_query(name + "_key", slots, boost * BOOST[name + "_key"])
+        return query.Or([_field_query(name, _field_terms(slots), boost * BOOST[name + "_key"])
                          for name in fieldnames])
 
     def _cross_script_names(self, terms: list[str], any_form: bool = False) -> list[str]:
@@ -322,8 +329,8 @@ class QueryBuilder:
         own = terms[0] if not any_form and terms[0].startswith("@") else None
         keys = dict.fromkeys(t.lstrip("@") for t in terms if t.startswith("@") and t != own)
         for key in keys:
-            with_article = self.reader.doc_frequency("body_key", "@@" + key)
-            bare = self.reader.doc_frequency("body_key", "@" + key)
+            with_article = self.reader.doc_frequency("body", "@@" + key)
+            bare = self.reader.doc_frequency("body", "@" + key)
             total = with_article + bare
             if total == 0 or min(with_article, bare) > AMBIGUOUS_SHARE * total:
                 continue
@@ -380,6 +387,11 @@ def _positions(analyzer, words: str) -> list[list[str]]:
         if t.text not in out[t.pos]:
             out[t.pos].append(t.text)
     return [out[p] for p in sorted(out)]
+
+
+def _field_terms(positions: list[list[str]]) -> list[list[str]]:
+    """Variant-key terms by position, as the text fields hold them (see ``field_term``)."""
+    return [list(dict.fromkeys(map(field_term, ts))) for ts in positions]
 
 
 def _field_query(fieldname: str, positions, boost: float) -> query.Query:

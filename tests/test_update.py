@@ -357,8 +357,10 @@ def test_a_running_server_sees_new_articles_without_restart(names_copy):
 # ------------------------------------------------------------------ rasm watch
 def test_watch_indexes_files_as_they_arrive_and_stops_cleanly(names_copy):
     src, ix = names_copy
+    # Ctrl-C as at a terminal, even where this test runs as a background job (SIGINT ignored)
     proc = subprocess.Popen([RASM, "watch", "--delay", "0.2", "--index", str(ix)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         lines = []
         while not any(line.startswith("Watching") for line in lines):

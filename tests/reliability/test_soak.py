@@ -45,14 +45,21 @@ def test_soak_search_while_watch_adds_articles(tmp_path):
     ix = tmp_path / "ix"
     build_index([src], ix)
     env = {k: v for k, v in os.environ.items() if k not in ("RASM_ALIASES", "RASM_INDEX")}
+    errors = open(tmp_path / "watch.err", "w", encoding="utf-8")  # noqa: SIM115 - closed below
     watcher = subprocess.Popen([RASM, "watch", "--delay", "0.3", "--index", str(ix)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                               stdout=subprocess.PIPE, stderr=errors, text=True, env=env)
     failures: list[str] = []
     latencies: list[float] = []
     written: list[str] = []
+    lines: list[str] = []  # read as it comes: a full pipe would stop the watcher at its next line
+    reader = threading.Thread(target=lambda: lines.extend(watcher.stdout), daemon=True)
+    reader.start()
     try:
-        assert watcher.stdout.readline().startswith("Updated the index")
-        assert watcher.stdout.readline().startswith("Watching")
+        deadline = time.monotonic() + 60
+        while not any(line.startswith("Watching") for line in lines):
+            assert watcher.poll() is None and time.monotonic() < deadline, lines
+            time.sleep(0.05)
+        assert lines[0].startswith("Updated the index")
         with served(ix) as url:
             pid = url.pid
             stop = threading.Event()
@@ -101,11 +108,21 @@ def test_soak_search_while_watch_adds_articles(tmp_path):
                     break
                 time.sleep(0.3)
     finally:
-        watcher.send_signal(signal.SIGINT)
-        out, err = watcher.communicate(timeout=30)
+        watcher.send_signal(signal.SIGTERM)  # SIGINT is ignored where the test runs in the background
+        watcher.wait(timeout=30)
+        reader.join(timeout=10)
+        errors.close()
+    err = (tmp_path / "watch.err").read_text(encoding="utf-8")
 
+    latencies = sorted(latencies) or [0.0]
+    print(f"\nsoak: {SECONDS:.0f} s, {CLIENTS} clients, {len(latencies)} requests, "
+          f"{len(failures)} failed, p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, "
+          f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:.0f} ms, "
+          f"{len(written)} articles added, {total} found; "
+          f"server RSS {memory[0] // 1024 if memory else 0} -> "
+          f"{max(memory) // 1024 if memory else 0} (max) -> {memory[-1] // 1024 if memory else 0} MiB")
     assert not failures, failures[:5]
-    assert total == len(written) > 10
+    assert total == len(written) > 10, lines[-3:]
     assert len(latencies) > 100
     assert watcher.returncode == 0 and "Traceback" not in err, err
     if pid and len(memory) >= 8:
