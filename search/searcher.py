@@ -202,16 +202,14 @@ def _spelling_counts(searcher: Searcher, parsed: ParsedQuery, results, rows: lis
                 via[key] = m.via
     ranked = sorted(seen.items(), key=lambda kv: -sum(kv[1].values()))[:MAX_SPELLINGS]
     all_docs = results.docs()
-    reader = searcher.reader()
     out = []
     for (words, _), forms in ranked:
         written = sorted(forms, key=lambda f: (-forms[f], f))
         exact = '"' + written[0].replace('"', " ") + '"'
-        try:
-            query = parse_query(exact, False, reader).query
-        except QueryError:
+        docs = _spelling_docs(searcher, exact)
+        if docs is None:
             continue
-        count = len(_spelling_docs(searcher, exact, query) & all_docs)
+        count = len(docs & all_docs)
         if count:
             out.append(Spelling(written[0], words, via[(words, _)], count, exact, written[1:]))
     return sorted(out, key=lambda s: (s.query, -s.count, s.text))
@@ -222,19 +220,22 @@ _SPELLING_DOCS_LOCK = threading.Lock()
 SPELLING_DOCS_KEPT = 2000
 
 
-def _spelling_docs(searcher: Searcher, text: str, query: wq.Query) -> frozenset[int]:
-    """The documents holding one exact spelling, kept per index version (a spelling is counted
-    again for every query that matches it)."""
+def _spelling_docs(searcher: Searcher, text: str) -> frozenset[int] | None:
+    """The documents holding one exact spelling (None if it cannot be searched), kept per index
+    version: a spelling is counted again for every query that matches it."""
     folder = getattr(getattr(searcher._ix, "storage", None), "folder", None)
-    if folder is None:
-        return frozenset(searcher.docs_for_query(query))
     key = (str(folder), searcher.reader().generation(), text)
-    with _SPELLING_DOCS_LOCK:
-        found = _SPELLING_DOCS.get(key)
-        if found is not None:
-            _SPELLING_DOCS.move_to_end(key)
-            return found
-    found = frozenset(searcher.docs_for_query(query))
+    if folder is not None:
+        with _SPELLING_DOCS_LOCK:
+            if key in _SPELLING_DOCS:
+                _SPELLING_DOCS.move_to_end(key)
+                return _SPELLING_DOCS[key]
+    try:
+        found = frozenset(searcher.docs_for_query(parse_query(text, False, searcher.reader()).query))
+    except QueryError:
+        found = None
+    if folder is None:
+        return found
     with _SPELLING_DOCS_LOCK:
         _SPELLING_DOCS[key] = found
         while len(_SPELLING_DOCS) > SPELLING_DOCS_KEPT:
@@ -261,7 +262,8 @@ def did_you_mean(searcher: Searcher, text: str, expand: bool = True,
                 reader.doc_frequency(f, folded) for f in ("body", "title")):
             return word
         for corrector in correctors:
-            better = corrector.suggest(folded, limit=1, maxdist=2)
+            # the fields hold variant keys beside the words (~hms, @hms, #is, >bab): words only
+            better = [w for w in corrector.suggest(folded, limit=8, maxdist=2) if w[:1] not in "~@#>"]
             if better:
                 return better[0]
         return word

@@ -5,9 +5,12 @@ from pathlib import Path
 import pytest
 
 from search.analysis import (
+    LATIN_PARTICLES,
+    TOKEN_PATTERN,
     ArticleFilter,
     CharNormalizeFilter,
     ExactFoldFilter,
+    FieldAnalyzer,
     PossessiveFilter,
     RasmTokenizer,
     exact_analyzer,
@@ -196,3 +199,25 @@ def test_remembered_words_give_the_tokens_of_the_composed_filters(make, headline
             got = [(t.text, t.pos, getattr(t, "startchar", None)) for t in fast(text, mode="index", **kw)]
             want = [(t.text, t.pos, getattr(t, "startchar", None)) for t in slow(text, mode="index", **kw)]
             assert got == want
+
+
+def test_every_latin_article_starts_with_the_letters_the_token_pattern_looks_for():
+    # TOKEN_PATTERN tries the article forms only before a, e, i or u
+    assert all(p[0] in "aeiu" for p in LATIN_PARTICLES)
+    words = [m.group() for m in TOKEN_PATTERN.finditer("Ash-Sham, Ez-Zor, ul-Haq and Ud-Din; al Raqqa")]
+    assert words == ["Ash-Sham", "Ez-Zor", "ul-Haq", "and", "Ud-Din", "al Raqqa"]
+
+
+def test_field_analyzer_holds_each_words_exact_terms_and_keys_at_its_position():
+    got = positions(FieldAnalyzer(), "They left their homes in Homs and الرقة, near IS.")
+    exact = positions(exact_analyzer(), "They left their homes in Homs and الرقة, near IS.")
+    assert len(got) == len(exact) == 10
+    for terms, exact_terms in zip(got, exact, strict=True):
+        assert set(exact_terms) <= set(terms)
+    assert got[3] == ["homes"]  # a common word's key is the word: indexed once
+    assert any(t.startswith("~") for t in got[5])  # "Homs": its sound key beside its spelling
+    assert any(t.startswith("@@") for t in got[7]) and "الرقه" in got[7]
+    assert "#is" in got[9]  # the acronym, apart from the word "is"
+    # a query is analysed as the exact analyzer does
+    query = positions(FieldAnalyzer(), "al-Homs", mode="query")
+    assert query == positions(exact_analyzer(), "al-Homs", mode="query")
