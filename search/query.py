@@ -138,7 +138,7 @@ class QueryBuilder:
             q = query.And([query.Every(), q])
         if self.reader is not None:
             q = prune(q, self.reader)
-        return ParsedQuery(asked, q, self.patterns, self.expansions)
+        return ParsedQuery(asked, merge_terms(q), self.patterns, self.expansions)
 
     # ------------------------------------------------------------ rewriting
     def _rewrite(self, q: query.Query, positive: bool) -> query.Query | None:
@@ -459,3 +459,49 @@ def prune(q: query.Query, reader) -> query.Query:
     pruned = walk(q)
     # a query that can match nothing is kept as it was: it still finds nothing, and is shown
     return q if pruned is query.NullQuery else pruned
+
+
+def merge_terms(q: query.Query) -> query.Query:
+    """``q`` with each run of nested Ors flattened into one, and a term that comes up more than
+    once in it (a spelling shared by several aliases, a word whose key is itself) searched once
+    with the sum of its weights: the same scores (an Or adds its parts' scores, each scaled by
+    its boost) from fewer, shallower matchers."""
+    if _plain_or(q):
+        terms: dict[tuple[str, str], float] = {}
+        others: list[query.Query] = []
+
+        def collect(node: query.Query, factor: float) -> None:
+            for child in node.subqueries:
+                if _plain_or(child):
+                    collect(child, factor * child.boost)
+                elif type(child) is query.Term:
+                    key = (child.fieldname, child.text)
+                    terms[key] = terms.get(key, 0.0) + factor * child.boost
+                else:
+                    child = merge_terms(child)
+                    if factor != 1.0:
+                        child = copy.copy(child)
+                        child.boost = child.boost * factor
+                    others.append(child)
+
+        collect(q, 1.0)
+        children = [query.Term(f, t, boost=b) for (f, t), b in terms.items()] + others
+        if len(children) == 1:
+            only = children[0]
+            only.boost = only.boost * q.boost
+            return only
+        return query.Or(children, boost=q.boost)
+    if isinstance(q, (query.And, query.AndNot, query.AndMaybe, query.Require, query.Not)):
+        new = copy.copy(q)
+        if isinstance(q, query.Not):
+            new.query = merge_terms(q.query)
+        elif isinstance(q, query.And):
+            new.subqueries = [merge_terms(c) for c in q.subqueries]
+        else:
+            new.a, new.b = merge_terms(q.a), merge_terms(q.b)
+        return new
+    return q
+
+
+def _plain_or(q: query.Query) -> bool:
+    return type(q) is query.Or and not q.minmatch and not q.scale

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import re
 import threading
+import types
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -170,9 +171,30 @@ def _exact_search(searcher: Searcher, q: wq.Query, limit: int, **kwargs):
     inner = collector
     while hasattr(inner, "child"):
         inner = inner.child
-    inner.replace = 0  # never swap the matcher for one without the sub-queries deemed too weak
+    inner.replace = 0  # never swap the matcher for one without the sub-queries deemed too weak,
+    inner.matches = types.MethodType(_every_match, inner)  # only for one without the spent ones
     searcher.search_with_collector(q, collector)
     return collector.results()
+
+
+PRUNE_EVERY = 32  # matches between two prunings of the matcher tree
+
+
+def _every_match(collector):
+    """Whoosh's ``Collector.matches`` without its shortcuts: every match, while the matcher tree
+    is pruned of the parts that have no match left (``replace(0)`` drops nothing else), so a
+    name with dozens of rare spellings walks a smaller tree once those are spent."""
+    matcher = collector.matcher
+    countdown = 0
+    while matcher.is_active():
+        if countdown == 0:
+            collector.matcher = matcher = matcher.replace(0)
+            if not matcher.is_active():
+                break
+            countdown = PRUNE_EVERY
+        countdown -= 1
+        yield matcher.id()
+        matcher.next()
 
 
 def _spelling_counts(searcher: Searcher, parsed: ParsedQuery, results, rows: list[tuple[float, dict]],

@@ -225,3 +225,32 @@ def test_did_you_mean(names_index):
         assert did_you_mean(s, "fighters evacuatd") == ("fighters evacuated", 1)
         assert did_you_mean(s, "Raqqa") is None  # nothing to respell
         assert did_you_mean(s, "qwxzv") is None  # nothing close
+
+
+def test_merged_terms_score_as_the_query_they_come_from(names_index):
+    """merge_terms flattens nested Ors and searches a repeated term once with the sum of its
+    weights: every article must score as before, and the query must be smaller."""
+    from whoosh.scoring import BM25F
+
+    from search.index import open_index
+    from search.query import merge_terms
+
+    def leaves(q):
+        return 1 if q.is_leaf() else sum(leaves(c) for c in q.children())
+
+    original = query.Or([
+        query.Term("body", "raqqa", boost=1.5),
+        query.Or([query.Term("body", "raqqa"), query.Term("title", "raqqa", boost=2.0),
+                  query.Or([query.Term("body", "raqqa", boost=0.5), query.Phrase("body", ["deir", "ezzor"])],
+                           boost=0.3)], boost=0.6),
+        query.AndNot(query.Or([query.Term("body", "mayadin"), query.Term("body", "mayadin", boost=3.0)]),
+                     query.Term("body", "homs")),
+    ])
+    merged = merge_terms(original)
+    assert leaves(merged) < leaves(original)
+    with open_index(names_index.path).searcher(weighting=BM25F()) as s:
+        before = {h.docnum: h.score for h in s.search(original, limit=None)}
+        after = {h.docnum: h.score for h in s.search(merged, limit=None)}
+    assert before and before.keys() == after.keys()
+    for docnum, score in before.items():
+        assert after[docnum] == pytest.approx(score, rel=1e-6)
