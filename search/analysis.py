@@ -391,29 +391,8 @@ class RasmAnalyzer(CompositeAnalyzer):
             return super().__call__(value, no_morph, **kwargs)
         return self._index_tokens(value, **kwargs)
 
-    def _index_tokens(self, value, positions=False, chars=False, removestops=True, start_pos=0,
-                      start_char=0, mode="", **kwargs):
-        kwargs.pop("tokenize", None)
-        kwargs.pop("keeporiginal", None)
-        remembered = _REMEMBERED.setdefault(self._kind(), {})
-        if len(remembered) > self.MAX_REMEMBERED:
-            remembered.clear()
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        t.boost = 1.0
-        t.stopped = False
-        for pos, (word, start, end, sentence_start, construct) in enumerate(self.items[0].words(value),
-                                                                             start_pos):
-            key = (word, sentence_start, construct)
-            terms = remembered.get(key)
-            if terms is None:
-                terms = remembered[key] = self._terms(word, sentence_start, construct, mode)
-            if positions:
-                t.pos = pos
-            if chars:
-                t.startchar, t.endchar = start_char + start, start_char + end
-            for term in terms:
-                t.text = term
-                yield t
+    def _index_tokens(self, value, **kwargs):
+        return _index_tokens(self.items[0].words(value), self._kind(), self._terms, **kwargs)
 
     def word_terms(self, value: str) -> list[tuple[int, int, tuple[str, ...]]]:
         """(start, end, terms) for each word of an article's text, in order: what the index
@@ -491,31 +470,39 @@ class FieldAnalyzer(Analyzer):
             return self.exact(value, **kwargs)
         return self._index_tokens(value, **kwargs)
 
-    def _index_tokens(self, value, positions=False, chars=False, removestops=True, start_pos=0,
-                      start_char=0, mode="", **kwargs):
-        kwargs.pop("tokenize", None)
-        kwargs.pop("keeporiginal", None)
-        remembered = _REMEMBERED.setdefault("field", {})
-        if len(remembered) > RasmAnalyzer.MAX_REMEMBERED:
-            remembered.clear()
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        t.boost = 1.0
-        t.stopped = False
-        for pos, (word, start, end, sentence_start, construct) in enumerate(
-                self.exact.items[0].words(value), start_pos):
-            key = (word, sentence_start, construct)
-            terms = remembered.get(key)
-            if terms is None:
-                exact = self.exact._terms(word, sentence_start, construct, mode)
-                keys = self.key._terms(word, sentence_start, construct, mode)
-                terms = remembered[key] = tuple(dict.fromkeys((*exact, *map(field_term, keys))))
-            if positions:
-                t.pos = pos
-            if chars:
-                t.startchar, t.endchar = start_char + start, start_char + end
-            for term in terms:
-                t.text = term
-                yield t
+    def _index_tokens(self, value, **kwargs):
+        return _index_tokens(self.exact.items[0].words(value), "field", self._terms, **kwargs)
+
+    def _terms(self, word: str, sentence_start: bool, construct: bool, mode: str) -> tuple[str, ...]:
+        exact = self.exact._terms(word, sentence_start, construct, mode)
+        keys = self.key._terms(word, sentence_start, construct, mode)
+        return tuple(dict.fromkeys((*exact, *map(field_term, keys))))
+
+
+def _index_tokens(words, kind: str, terms_of, positions=False, chars=False, removestops=True,
+                  start_pos=0, start_char=0, mode="", **kwargs):
+    """An article's tokens: for each of its ``words`` (see ``RasmTokenizer.words``), the terms
+    ``terms_of`` gives it, remembered per analyzer ``kind`` since words repeat."""
+    kwargs.pop("tokenize", None)
+    kwargs.pop("keeporiginal", None)
+    remembered = _REMEMBERED.setdefault(kind, {})
+    if len(remembered) > RasmAnalyzer.MAX_REMEMBERED:
+        remembered.clear()
+    t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+    t.boost = 1.0
+    t.stopped = False
+    for pos, (word, start, end, sentence_start, construct) in enumerate(words, start_pos):
+        key = (word, sentence_start, construct)
+        terms = remembered.get(key)
+        if terms is None:
+            terms = remembered[key] = terms_of(word, sentence_start, construct, mode)
+        if positions:
+            t.pos = pos
+        if chars:
+            t.startchar, t.endchar = start_char + start, start_char + end
+        for term in terms:
+            t.text = term
+            yield t
 
 
 def exact_analyzer(headline: bool = False) -> Composable:
