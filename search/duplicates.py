@@ -8,9 +8,11 @@ connected components; each article's group id is the first id of its group.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 SHINGLE_WORDS = 5
@@ -30,24 +32,27 @@ def shingles(text: str) -> set[int]:
 
 def near_duplicate_groups(articles: Iterable[tuple[str, str | set[int]]]) -> dict[str, str]:
     """Maps every article id (given with its text or its shingles, in order) to its group's
-    first id."""
+    first id.
+
+    Only shingles in 2 to COMMON_SHINGLE_DOCS articles count.  A pair is found by prefix
+    filtering: if the shorter article A shares at least t of its counted shingles with B, B
+    holds one of A's rarest (len - t + 1) counted shingles; so each article looks only at the
+    articles holding those, and each such pair is checked by intersecting the two sets.
+    """
     ids: list[str] = []
-    sizes: list[int] = []
-    postings: dict[int, list[int]] = defaultdict(list)
+    sets: list[set[int]] = []
     for doc_id, text in articles:
-        n = len(ids)
         ids.append(doc_id)
         found = text if isinstance(text, set) else shingles(text)
-        sizes.append(len(found))
-        if len(found) >= MIN_SHINGLES:
-            for s in found:
-                postings[s].append(n)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for docs in postings.values():
-        if 1 < len(docs) <= COMMON_SHINGLE_DOCS:
-            for i, a in enumerate(docs):
-                for b in docs[i + 1:]:
-                    shared[a, b] += 1
+        sets.append(found if len(found) >= MIN_SHINGLES else set())
+    df = Counter(itertools.chain.from_iterable(sets))
+    shared = {s for s, n in df.items() if 1 < n <= COMMON_SHINGLE_DOCS}
+    counted = [found & shared for found in sets]
+    postings: dict[int, list[int]] = defaultdict(list)
+    for n, found in enumerate(counted):
+        for s in found:
+            postings[s].append(n)
+    sizes = [len(found) for found in sets]
     parent = list(range(len(ids)))
 
     def root(i: int) -> int:
@@ -56,10 +61,22 @@ def near_duplicate_groups(articles: Iterable[tuple[str, str | set[int]]]) -> dic
             i = parent[i]
         return i
 
-    for (a, b), count in shared.items():
-        if count >= CONTAINMENT * min(sizes[a], sizes[b]):
-            ra, rb = root(a), root(b)
-            parent[max(ra, rb)] = min(ra, rb)
+    for a, mine in enumerate(counted):
+        if not mine:
+            continue
+        need = math.ceil(CONTAINMENT * sizes[a])  # shared shingles, when A is the shorter
+        if len(mine) < need:
+            continue
+        rarest = sorted(mine, key=lambda s: (df[s], s))[:len(mine) - need + 1]
+        checked = {a}
+        for s in rarest:
+            for b in postings[s]:
+                if b in checked or sizes[b] < sizes[a] or (sizes[b] == sizes[a] and b < a):
+                    continue  # B the shorter: A is found from B's side
+                checked.add(b)
+                if len(mine & counted[b]) >= CONTAINMENT * sizes[a]:
+                    ra, rb = root(a), root(b)
+                    parent[max(ra, rb)] = min(ra, rb)
     return {doc_id: ids[root(i)] for i, doc_id in enumerate(ids)}
 
 

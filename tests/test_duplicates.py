@@ -74,3 +74,47 @@ def test_cli_folds_copies_by_default_and_lists_them_with_json(copies_index, run_
     assert human.stdout.startswith("3 results for 'Mayadin' (showing 2)")
     data = json.loads(run_rasm("search", "--index", str(copies_index), "--json", "Mayadin").stdout)
     assert len(data["hits"]) == 3
+
+
+def test_groups_are_those_of_comparing_every_pair():
+    """The prefix filter finds exactly the pairs a comparison of every pair finds."""
+    import random
+
+    from search.duplicates import COMMON_SHINGLE_DOCS, CONTAINMENT, MIN_SHINGLES
+
+    rng = random.Random(7)
+    pool = list(range(400))  # shingles shared by many stand in for boilerplate too
+    docs = []
+    for n in range(150):
+        if docs and rng.random() < 0.5:  # a copy of an earlier one, cut and extended
+            base = sorted(rng.choice(docs)[1])
+            keep = base[:rng.randint(len(base) // 3, len(base))]
+            found = set(keep) | {rng.randrange(10_000, 20_000) for _ in range(rng.randint(0, 30))}
+        else:
+            found = set(rng.sample(pool, rng.randint(0, 12))) | {
+                rng.randrange(20_000, 10**9) for _ in range(rng.randint(0, 60))}
+        docs.append((f"d{n}", found))
+
+    df = {}
+    for _, found in docs:
+        if len(found) >= MIN_SHINGLES:
+            for s in found:
+                df[s] = df.get(s, 0) + 1
+    parent = list(range(len(docs)))
+
+    def root(i):
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for a, (_, sa) in enumerate(docs):
+        for b, (_, sb) in enumerate(docs[:a]):
+            if min(len(sa), len(sb)) < MIN_SHINGLES:
+                continue
+            shared = sum(1 for s in sa & sb if 1 < df[s] <= COMMON_SHINGLE_DOCS)
+            if shared >= CONTAINMENT * min(len(sa), len(sb)):
+                ra, rb = root(a), root(b)
+                parent[max(ra, rb)] = min(ra, rb)
+    expected = {doc_id: docs[root(i)][0] for i, (doc_id, _) in enumerate(docs)}
+    assert near_duplicate_groups(docs) == expected
+    assert len(set(expected.values())) < len(docs) - 20  # many copies were grouped
