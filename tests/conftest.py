@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -74,8 +75,10 @@ def served(index: Path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # its messages go to a file: a pipe nobody reads would stop the server once full
+    errors = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([RASM, "serve", "--index", str(index), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=errors, text=True)
     url = ServedURL(f"http://127.0.0.1:{port}")
     url.pid = proc.pid
     try:
@@ -85,13 +88,14 @@ def served(index: Path):
                 urllib.request.urlopen(url + "/healthz", timeout=2).close()
                 break
             except OSError:
-                assert proc.poll() is None, proc.stderr.read()
+                assert proc.poll() is None, errors.seek(0) or errors.read()
                 assert time.monotonic() < deadline, "rasm serve did not come up in 30 s"
                 time.sleep(0.2)
         yield url
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        errors.close()
 
 
 class TookTooLong(BaseException):

@@ -11,6 +11,7 @@ is replaced, and Ctrl-C or SIGTERM stops them all.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -35,6 +36,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def serve(make_app: Callable[[], Flask], host: str, port: int, threads: int = 2, workers: int = 1,
           echo: Callable[[str], None] = print) -> None:
     """Serves ``make_app()`` on host:port until interrupted."""
+    # with few threads per process, requests waiting for one is the design, not news: waitress
+    # would warn of its queue on every burst
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     sock = listening_socket(host, port)
     if workers <= 1:
         waitress.serve(make_app(), sockets=[sock], threads=threads, ident=IDENT, _quiet=True)

@@ -102,7 +102,8 @@ def test_soak_search_while_watch_adds_articles(tmp_path):
 
             deadline = time.monotonic() + 30
             while True:  # the watcher catches up with the last file written
-                with urllib.request.urlopen(f"{url}/api/search?q=Soakville&per_page=100&page=1") as r:
+                found = f"{url}/api/search?q=Soakville&per_page=100&page=1"
+                with urllib.request.urlopen(found, timeout=30) as r:
                     total = json.load(r)["total"]
                 if total == len(written) or time.monotonic() > deadline:
                     break
