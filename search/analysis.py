@@ -412,10 +412,11 @@ class RasmAnalyzer(CompositeAnalyzer):
             if terms is None:
                 terms = remembered[key] = self._terms(word, sentence_start, construct, "index")
             out.append((start, end, terms))
-        with _TEXTS_LOCK:
-            _TEXTS[(kind, value)] = out
-            while len(_TEXTS) > TEXTS_KEPT:
-                _TEXTS.popitem(last=False)
+        if len(value) <= TEXT_KEPT_CHARS:
+            with _TEXTS_LOCK:
+                _TEXTS[(kind, value)] = out
+                while len(_TEXTS) > TEXTS_KEPT:
+                    _TEXTS.popitem(last=False)
         return out
 
     def _kind(self) -> str:
@@ -433,7 +434,8 @@ class RasmAnalyzer(CompositeAnalyzer):
 
 
 _REMEMBERED: dict[str, dict[tuple[str, bool, bool], tuple[str, ...]]] = {}
-TEXTS_KEPT = 1000  # texts whose word terms are kept for highlighting (a few MB)
+TEXTS_KEPT = 1000  # texts whose word terms are kept for highlighting (a few MB) ...
+TEXT_KEPT_CHARS = 50_000  # ... if no longer than this: a 10 MB article is not kept
 _TEXTS: OrderedDict[tuple[str, str], list[tuple[int, int, tuple[str, ...]]]] = OrderedDict()
 _TEXTS_LOCK = threading.Lock()
 

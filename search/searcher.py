@@ -239,7 +239,9 @@ def _spelling_counts(searcher: Searcher, parsed: ParsedQuery, results, rows: lis
 
 _SPELLING_DOCS: OrderedDict[tuple, frozenset[int]] = OrderedDict()
 _SPELLING_DOCS_LOCK = threading.Lock()
-SPELLING_DOCS_KEPT = 2000
+SPELLING_DOCS_KEPT = 2000       # spellings whose documents are kept ...
+SPELLING_DOCS_IDS = 1_000_000   # ... holding at most this many document numbers in all
+_spelling_ids = 0
 
 
 def _spelling_docs(searcher: Searcher, text: str) -> frozenset[int] | None:
@@ -258,10 +260,14 @@ def _spelling_docs(searcher: Searcher, text: str) -> frozenset[int] | None:
         found = None
     if folder is None:
         return found
+    global _spelling_ids
     with _SPELLING_DOCS_LOCK:
-        _SPELLING_DOCS[key] = found
-        while len(_SPELLING_DOCS) > SPELLING_DOCS_KEPT:
-            _SPELLING_DOCS.popitem(last=False)
+        if key not in _SPELLING_DOCS:
+            _SPELLING_DOCS[key] = found
+            _spelling_ids += len(found or ())
+        while _SPELLING_DOCS and (len(_SPELLING_DOCS) > SPELLING_DOCS_KEPT
+                                  or _spelling_ids > SPELLING_DOCS_IDS):
+            _spelling_ids -= len(_SPELLING_DOCS.popitem(last=False)[1] or ())
     return found
 
 
