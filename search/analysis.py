@@ -20,9 +20,7 @@ the other script.
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +29,7 @@ from unidecode import unidecode
 from whoosh.analysis import Analyzer, Composable, CompositeAnalyzer, Filter, Token, Tokenizer
 
 from search import translit
+from search.lru import LRU, MISSING
 
 ANALYZER_VERSION = 6
 
@@ -399,24 +398,12 @@ class RasmAnalyzer(CompositeAnalyzer):
         holds at each position, without building a token per term (for highlighting).  The
         last ``TEXTS_KEPT`` texts are remembered: the best articles come up query after query."""
         kind = self._kind()
-        with _TEXTS_LOCK:
-            out = _TEXTS.get((kind, value))
-            if out is not None:
-                _TEXTS.move_to_end((kind, value))
-                return out
-        remembered = _REMEMBERED.setdefault(kind, {})
-        out = []
-        for word, start, end, sentence_start, construct in self.items[0].words(value):
-            key = (word, sentence_start, construct)
-            terms = remembered.get(key)
-            if terms is None:
-                terms = remembered[key] = self._terms(word, sentence_start, construct, "index")
-            out.append((start, end, terms))
-        if len(value) <= TEXT_KEPT_CHARS:
-            with _TEXTS_LOCK:
-                _TEXTS[(kind, value)] = out
-                while len(_TEXTS) > TEXTS_KEPT:
-                    _TEXTS.popitem(last=False)
+        out = _TEXTS.get((kind, value))
+        if out is MISSING:
+            out = [(start, end, terms) for start, end, _, terms in
+                   _word_terms(self.items[0].words(value), kind, self._terms, "index")]
+            if len(value) <= TEXT_KEPT_CHARS:
+                _TEXTS.put((kind, value), out)
         return out
 
     def _kind(self) -> str:
@@ -436,8 +423,7 @@ class RasmAnalyzer(CompositeAnalyzer):
 _REMEMBERED: dict[str, dict[tuple[str, bool, bool], tuple[str, ...]]] = {}
 TEXTS_KEPT = 1000  # texts whose word terms are kept for highlighting (a few MB) ...
 TEXT_KEPT_CHARS = 50_000  # ... if no longer than this: a 10 MB article is not kept
-_TEXTS: OrderedDict[tuple[str, str], list[tuple[int, int, tuple[str, ...]]]] = OrderedDict()
-_TEXTS_LOCK = threading.Lock()
+_TEXTS = LRU(TEXTS_KEPT)
 
 
 def field_term(key: str) -> str:
@@ -451,6 +437,12 @@ def field_term(key: str) -> str:
     if key[0] in "#@":
         return key
     return "~" + key
+
+
+def is_word(term: str) -> bool:
+    """Whether a text-field term is a word as written: no key (``~``, ``@``, ``#``) or
+    construct (``>``) mark."""
+    return term[:1] not in ("", "~", "@", "#", ">")
 
 
 class FieldAnalyzer(Analyzer):
@@ -487,17 +479,10 @@ def _index_tokens(words, kind: str, terms_of, positions=False, chars=False, remo
     ``terms_of`` gives it, remembered per analyzer ``kind`` since words repeat."""
     kwargs.pop("tokenize", None)
     kwargs.pop("keeporiginal", None)
-    remembered = _REMEMBERED.setdefault(kind, {})
-    if len(remembered) > RasmAnalyzer.MAX_REMEMBERED:
-        remembered.clear()
     t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
     t.boost = 1.0
     t.stopped = False
-    for pos, (word, start, end, sentence_start, construct) in enumerate(words, start_pos):
-        key = (word, sentence_start, construct)
-        terms = remembered.get(key)
-        if terms is None:
-            terms = remembered[key] = terms_of(word, sentence_start, construct, mode)
+    for start, end, pos, terms in _word_terms(words, kind, terms_of, mode, start_pos):
         if positions:
             t.pos = pos
         if chars:
@@ -505,6 +490,20 @@ def _index_tokens(words, kind: str, terms_of, positions=False, chars=False, remo
         for term in terms:
             t.text = term
             yield t
+
+
+def _word_terms(words, kind: str, terms_of, mode: str, start_pos: int = 0):
+    """(start, end, position, terms) for each of ``words``: its terms from ``terms_of``,
+    remembered per analyzer ``kind`` (words repeat)."""
+    remembered = _REMEMBERED.setdefault(kind, {})
+    if len(remembered) > RasmAnalyzer.MAX_REMEMBERED:
+        remembered.clear()
+    for pos, (word, start, end, sentence_start, construct) in enumerate(words, start_pos):
+        key = (word, sentence_start, construct)
+        terms = remembered.get(key)
+        if terms is None:
+            terms = remembered[key] = terms_of(word, sentence_start, construct, mode)
+        yield start, end, pos, terms
 
 
 def exact_analyzer(headline: bool = False) -> Composable:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-import threading
 import types
-from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -17,9 +15,10 @@ from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 
 from search.aliases import default_aliases
-from search.analysis import exact_analyzer, fold_latin, is_arabic
+from search.analysis import exact_analyzer, fold_latin, is_arabic, is_word
 from search.highlight import Match, matches, snippet
 from search.index import DAMAGE_ERRORS, current_generation, damaged, open_index, read_meta
+from search.lru import LRU, MISSING
 from search.query import ParsedQuery, QueryBuilder, QueryError
 from search.sources import Manifest
 
@@ -256,11 +255,9 @@ def _spelling_counts(searcher: Searcher, parsed: ParsedQuery, results, rows: lis
     return sorted(out, key=lambda s: (s.query, -s.count, s.text))
 
 
-_SPELLING_DOCS: OrderedDict[tuple, frozenset[int]] = OrderedDict()
-_SPELLING_DOCS_LOCK = threading.Lock()
 SPELLING_DOCS_KEPT = 2000       # spellings whose documents are kept ...
 SPELLING_DOCS_IDS = 1_000_000   # ... holding at most this many document numbers in all
-_spelling_ids = 0
+_SPELLING_DOCS = LRU(SPELLING_DOCS_KEPT, SPELLING_DOCS_IDS, weight=lambda docs: len(docs or ()))
 
 
 def _spelling_docs(searcher: Searcher, text: str) -> frozenset[int] | None:
@@ -268,25 +265,15 @@ def _spelling_docs(searcher: Searcher, text: str) -> frozenset[int] | None:
     version: a spelling is counted again for every query that matches it."""
     folder = getattr(getattr(searcher._ix, "storage", None), "folder", None)
     key = (str(folder), searcher.reader().generation(), text)
-    if folder is not None:
-        with _SPELLING_DOCS_LOCK:
-            if key in _SPELLING_DOCS:
-                _SPELLING_DOCS.move_to_end(key)
-                return _SPELLING_DOCS[key]
+    found = _SPELLING_DOCS.get(key) if folder is not None else MISSING
+    if found is not MISSING:
+        return found
     try:
         found = frozenset(searcher.docs_for_query(parse_query(text, False, searcher.reader()).query))
     except QueryError:
         found = None
-    if folder is None:
-        return found
-    global _spelling_ids
-    with _SPELLING_DOCS_LOCK:
-        if key not in _SPELLING_DOCS:
-            _SPELLING_DOCS[key] = found
-            _spelling_ids += len(found or ())
-        while _SPELLING_DOCS and (len(_SPELLING_DOCS) > SPELLING_DOCS_KEPT
-                                  or _spelling_ids > SPELLING_DOCS_IDS):
-            _spelling_ids -= len(_SPELLING_DOCS.popitem(last=False)[1] or ())
+    if folder is not None:
+        _SPELLING_DOCS.put(key, found)
     return found
 
 
@@ -310,7 +297,7 @@ def did_you_mean(searcher: Searcher, text: str, expand: bool = True,
             return word
         for corrector in correctors:
             # the fields hold variant keys beside the words (~hms, @hms, #is, >bab): words only
-            better = [w for w in corrector.suggest(folded, limit=8, maxdist=2) if w[:1] not in "~@#>"]
+            better = [w for w in corrector.suggest(folded, limit=8, maxdist=2) if is_word(w)]
             if better:
                 return better[0]
         return word

@@ -6,7 +6,6 @@ import datetime as dt
 import math
 import os
 import threading
-from collections import OrderedDict
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from whoosh.scoring import BM25F
 from search import settings
 from search.highlight import match_spans
 from search.index import DAMAGE_ERRORS, RasmIndexError, current_generation, damaged, open_index
+from search.lru import LRU, MISSING
 from search.query import MAX_QUERY_CHARS, QueryError
 from search.searcher import date_text, did_you_mean, parse_query, run_search
 
@@ -140,11 +140,12 @@ def create_app(config: dict | None = None) -> Flask:
                         "author": stored.get("author", ""), "body": stored.get("body", ""),
                         "meta": stored.get("meta") or {}, "similar_group": stored.get("group", "")})
 
+    description = (Path(__file__).parent / "openapi.json").read_bytes()
+
     @app.get("/api/openapi.json")
     def api_description():
         """The OpenAPI description of this JSON API."""
-        return app.response_class((Path(__file__).parent / "openapi.json").read_bytes(),
-                                  mimetype="application/json")
+        return app.response_class(description, mimetype="application/json")
 
     @app.get("/healthz")
     def healthz():
@@ -246,16 +247,11 @@ def _cached(app: Flask, key: tuple, compute):
         return compute()
     reader = g.searcher.reader()
     key = (str(_index(app).storage.folder), reader.generation(), *key)
-    cache, lock = app.extensions.setdefault("rasm_cache", (OrderedDict(), threading.Lock()))
-    with lock:
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-    value = compute()  # QueryError propagates and is not kept
-    with lock:
-        cache[key] = value
-        while len(cache) > size:
-            cache.popitem(last=False)
+    cache = app.extensions.setdefault("rasm_cache", LRU(size))
+    value = cache.get(key)
+    if value is MISSING:
+        value = compute()  # QueryError propagates and is not kept
+        cache.put(key, value)
     return value
 
 
