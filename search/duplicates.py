@@ -80,13 +80,26 @@ def near_duplicate_groups(articles: Iterable[tuple[str, str | set[int]]]) -> dic
     return {doc_id: ids[root(i)] for i, doc_id in enumerate(ids)}
 
 
-SAMPLE_MOD = 16  # one shingle in this many is kept as an index term for finding copies later
+SAMPLE_MOD = 16  # one shingle in this many is kept in the index for finding copies later
 
 
-def sampled(found: set[int]) -> list[str]:
+def sampled(found: set[int]) -> list[int]:
     """The shingles kept in the index (a fixed hash-based sample, so two copies keep the same
-    ones), as terms: enough to find an earlier copy of a story without storing every shingle."""
-    return sorted(format(s, "x") for s in found if s % SAMPLE_MOD == 0)
+    ones): enough to find an earlier copy of a story without storing every shingle."""
+    return sorted(s for s in found if s % SAMPLE_MOD == 0)
+
+
+def shingle_bytes(kept: list[int]) -> bytes:
+    """Sampled shingles as the index's ``shingles`` column holds them (hex, space-separated)."""
+    return " ".join(format(s, "x") for s in kept).encode("ascii")
+
+
+def shingles_from_bytes(value: bytes) -> list[int]:
+    """``shingle_bytes`` read back (nothing for a value that is not such a list)."""
+    try:
+        return [int(part, 16) for part in value.split()]
+    except ValueError:
+        return []
 
 
 def is_copy(a: set[int], b: set[int]) -> bool:

@@ -23,16 +23,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import fields
+from whoosh import columns, fields
 from whoosh import index as whoosh_index
 from whoosh.analysis import IDTokenizer, LowercaseFilter
 
 from search.analysis import ANALYZER_VERSION, FieldAnalyzer
-from search.duplicates import near_duplicate_groups, sampled, shingles
+from search.duplicates import near_duplicate_groups, sampled, shingle_bytes, shingles
 from search.ingest import Article, IngestProblem, source_files
 from search.sources import FileRecord, Manifest, article_hash, atomic_write, read_source
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 META_FILE = "rasm.json"
 CURRENT_FILE = "CURRENT"
 WRITE_LOCK_TIMEOUT = 30.0
@@ -117,12 +117,13 @@ def make_schema() -> fields.Schema:
         body=fields.TEXT(analyzer=FieldAnalyzer(), stored=True),
         date=fields.DATETIME(stored=True, sortable=True),
         source=fields.ID(stored=True, analyzer=IDTokenizer() | LowercaseFilter()),
-        group=fields.ID(stored=True),  # the first id of the article's near-duplicate group
+        group=fields.STORED(),  # the first id of the article's near-duplicate group
         url=fields.STORED(),
         author=fields.STORED(),
         meta=fields.STORED(),
         hash=fields.STORED(),  # article_hash: an update re-indexes only what changed
-        shingles=fields.KEYWORD(scorable=False),  # a sample of the body's shingles: finds copies
+        # a sample of the body's shingles, as a column (no terms): finds copies of a new article
+        shingles=fields.COLUMN(columns.VarBytesColumn()),
     )
 
 
@@ -174,7 +175,7 @@ def _document(article: Article, group: str, found: set[int] | None = None) -> di
         "author": article.author,
         "meta": article.meta,
         "hash": article_hash(article),
-        "shingles": " ".join(sampled(found)),
+        "shingles": shingle_bytes(sampled(found)),
     }
 
 
