@@ -20,6 +20,7 @@ from search.highlight import Match, matches, snippet
 from search.index import DAMAGE_ERRORS, current_generation, damaged, open_index, read_meta
 from search.lru import LRU, MISSING
 from search.query import ParsedQuery, QueryBuilder, QueryError
+from search.scoring import Scored
 from search.sources import Manifest
 
 MAX_LIMIT = 100_000
@@ -173,7 +174,7 @@ def _exact_search(searcher: Searcher, q: wq.Query, limit: int, **kwargs):
         inner = inner.child
     inner.replace = 0  # never swap the matcher for one without the sub-queries deemed too weak,
     inner.matches = types.MethodType(_every_match, inner)  # only for one without the spent ones
-    searcher.search_with_collector(q, collector)
+    searcher.search_with_collector(Scored(q), collector)
     return collector.results()
 
 
@@ -269,7 +270,7 @@ def _spelling_docs(searcher: Searcher, text: str) -> frozenset[int] | None:
     if found is not MISSING:
         return found
     try:
-        found = frozenset(searcher.docs_for_query(parse_query(text, False, searcher.reader()).query))
+        found = frozenset(searcher.docs_for_query(Scored(parse_query(text, False, searcher.reader()).query)))
     except QueryError:
         found = None
     if folder is not None:
