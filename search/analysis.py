@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from unidecode import unidecode
 from whoosh.analysis import Analyzer, Composable, CompositeAnalyzer, Filter, Token, Tokenizer
@@ -393,21 +395,29 @@ class RasmAnalyzer(CompositeAnalyzer):
     def _index_tokens(self, value, **kwargs):
         return _index_tokens(self.items[0].words(value), self._kind(), self._terms, **kwargs)
 
-    def word_terms(self, value: str) -> list[tuple[int, int, tuple[str, ...]]]:
-        """(start, end, terms) for each word of an article's text, in order: what the index
-        holds at each position, without building a token per term (for highlighting).  The
-        last ``TEXTS_KEPT`` texts are remembered: the best articles come up query after query."""
+    def word_terms(self, value: str) -> TextTerms:
+        """Each word's offsets and terms in an article's text, in order: what the index holds
+        at each position, without building a token per term (for highlighting).  Texts are
+        remembered, up to ``TEXT_WORDS_KEPT`` words in all: the best articles come up query
+        after query, in queries for other names too."""
         kind = self._kind()
         out = _TEXTS.get((kind, value))
         if out is MISSING:
-            out = [(start, end, terms) for start, end, _, terms in
-                   _word_terms(self.items[0].words(value), kind, self._terms, "index")]
+            starts, ends, terms = [], [], []
+            for start, end, _, word in _word_terms(self.items[0].words(value), kind, self._terms, "index"):
+                starts.append(start)
+                ends.append(end)
+                terms.append(word)
+            out = TextTerms(array("l", starts), array("l", ends), tuple(terms))
             if len(value) <= TEXT_KEPT_CHARS:
                 _TEXTS.put((kind, value), out)
         return out
 
     def _kind(self) -> str:
-        return "|".join(repr(item) for item in self.items[1:])
+        kind = self.__dict__.get("_kind_text")
+        if kind is None:
+            kind = self.__dict__["_kind_text"] = "|".join(repr(item) for item in self.items[1:])
+        return kind
 
     def _terms(self, word: str, sentence_start: bool, construct: bool, mode: str) -> tuple[str, ...]:
         """What the filters make of one word in index mode."""
@@ -421,9 +431,23 @@ class RasmAnalyzer(CompositeAnalyzer):
 
 
 _REMEMBERED: dict[str, dict[tuple[str, bool, bool], tuple[str, ...]]] = {}
-TEXTS_KEPT = 1000  # texts whose word terms are kept for highlighting (a few MB) ...
-TEXT_KEPT_CHARS = 50_000  # ... if no longer than this: a 10 MB article is not kept
-_TEXTS = LRU(TEXTS_KEPT)
+
+
+class TextTerms(NamedTuple):
+    """One text as the index holds it: per word (position), its offsets and its terms (the
+    tuples are shared between the words that have the same ones)."""
+
+    starts: array
+    ends: array
+    terms: tuple[tuple[str, ...], ...]
+
+
+# texts whose word terms are kept for highlighting: about 24 bytes a word (some 50 MB), a text
+# only if no longer than TEXT_KEPT_CHARS (a 10 MB article is not kept)
+TEXTS_KEPT = 50_000
+TEXT_WORDS_KEPT = 2_000_000
+TEXT_KEPT_CHARS = 50_000
+_TEXTS = LRU(TEXTS_KEPT, TEXT_WORDS_KEPT, weight=lambda kept: len(kept.terms))
 
 
 def field_term(key: str) -> str:

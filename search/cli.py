@@ -265,11 +265,11 @@ class _ProgressLine:
 @_index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=2, show_default=True,
+@click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True,
               help="threads per worker process (a search keeps a core busy: more threads in one "
                    "process only wait for each other)")
 @click.option("--workers", type=click.IntRange(1, 32), default=None,
-              help="worker processes (default: two per core, at most 8)")
+              help="worker processes (default: one per core, at most 8)")
 def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int, workers: int | None) -> None:
     """Serve the web front end (waitress) over the index; builds the bundled corpus's first."""
     from web import create_app
@@ -280,7 +280,7 @@ def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int, worker
         _build_default_index_if_missing(index_dir)
     if current_generation(index_dir) is None:
         raise click.ClickException(f"no index in {index_dir}: run `rasm index` first")
-    workers = workers or min(2 * (os.cpu_count() or 1), 8)
+    workers = workers or min(os.cpu_count() or 1, 8)
     try:
         click.echo(f"Rasm on http://{host}:{port}/ (index {index_dir}, {workers} worker"
                    f"{'' if workers == 1 else 's'}); Ctrl-C stops it", err=True)

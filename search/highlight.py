@@ -59,17 +59,18 @@ def matches(text: str, patterns: Patterns) -> list[Match]:
     if not patterns or not text:
         return []
     analyzer = _EXACT if patterns.exact else _KEY
-    slots = analyzer.word_terms(text)  # (start, end, terms) per position
+    starts, ends, terms = analyzer.word_terms(text)  # per position
+    count = len(terms)
     firsts = {term for run in patterns.runs if run.terms for term in run.terms[0]}
     found = []
-    for i, (start, _, terms) in enumerate(slots):
-        if firsts.isdisjoint(terms):
+    for i, here in enumerate(terms):
+        if firsts.isdisjoint(here):
             continue
         for run in patterns.runs:
             n = len(run.terms)
-            if n and i + n <= len(slots) and all(
-                    not run.terms[k].isdisjoint(slots[i + k][2]) for k in range(n)):
-                found.append(Match(start, slots[i + n - 1][1], run))
+            if n and i + n <= count and all(
+                    not run.terms[k].isdisjoint(terms[i + k]) for k in range(n)):
+                found.append(Match(starts[i], ends[i + n - 1], run))
     return found
 
 

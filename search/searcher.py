@@ -167,7 +167,8 @@ def _exact_search(searcher: Searcher, q: wq.Query, limit: int, **kwargs):
     """``searcher.search`` without Whoosh's shortcuts, which trust each sub-query's maximum score:
     under these field weights they drop matches, so the top hits (for 146 of the 235 benchmark
     queries) and even the total came out wrong.  Every match is scored; it costs no more here."""
-    q, kwargs["mask"] = _split_not(q, searcher.reader())
+    q, mask = _split_not(q, searcher.reader())
+    kwargs["mask"] = Scored(mask) if mask is not None else None
     collector = searcher.collector(limit=limit, optimize=False, **kwargs)
     inner = collector
     while hasattr(inner, "child"):
