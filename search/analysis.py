@@ -33,7 +33,7 @@ from whoosh.analysis import Analyzer, Composable, CompositeAnalyzer, Filter, Tok
 from search import translit
 from search.lru import LRU, MISSING
 
-ANALYZER_VERSION = 6
+ANALYZER_VERSION = 7
 
 DATA = Path(__file__).parent / "data"
 
@@ -183,6 +183,28 @@ _RECENT_WORDS: dict[tuple[bool, str], tuple] = {}
 
 
 # ------------------------------------------------------------------ filters
+# The commonest function words, as written (search/data/common-words.txt): not indexed (a tenth
+# of all words, and no one searches them); a phrase reads across them ("Bank of Japan": bank,
+# japan at consecutive positions).  Lower case only: "The Hague", "IS", "Will" are kept.
+COMMON_WORDS = frozenset(word for line in (DATA / "common-words.txt").read_text(encoding="utf-8").splitlines()
+                         if not line.startswith("#") for word in line.split())
+
+
+class CommonWordFilter(Filter):
+    """Drops the words of ``COMMON_WORDS`` (see there); they take no position: the words after
+    one move up (as ``_word_terms`` numbers an article's words)."""
+
+    def __call__(self, tokens):
+        dropped = 0
+        for t in tokens:
+            if t.text in COMMON_WORDS:
+                dropped += 1
+                continue
+            if dropped and t.positions:
+                t.pos -= dropped
+            yield t
+
+
 class CharNormalizeFilter(Filter):
     """NFKC (Arabic presentation forms, ligatures), tashkeel and tatweel removed."""
 
@@ -233,6 +255,7 @@ class ArticleFilter(Filter):
                     for prefix in ARABIC_CLITICS:
                         alt = t.copy()  # copied before yielding: later filters change t
                         alt.text = prefix + text
+                        alt.clitic = True
                         alts.append(alt)
                 yield t
                 yield from alts
@@ -247,9 +270,9 @@ class ArticleFilter(Filter):
 class ExactFoldFilter(Filter):
     """The exact field's form: Latin folded to lower-case ASCII, Arabic letter forms unified.
 
-    An Arabic word written with the article is also indexed with it ("ال" + word),
-    and a query word typed with the article looks only for that form: "القريتين"
-    (the town) must not find "قريتين" ("two villages").
+    An Arabic word written with the article (or a clitic and the article: "والرقة") is indexed
+    as "ال" + word; a query word typed with the article looks only for that form ("القريتين",
+    the town, must not find "قريتين", "two villages"), one typed without it for both forms.
     """
 
     def __call__(self, tokens):
@@ -261,16 +284,16 @@ class ExactFoldFilter(Filter):
                 yield from _construct_forms(t)
                 continue
             t.text = fold_arabic(t.text)
-            if not getattr(t, "article", False):
-                yield t
-            elif t.mode == "query":
+            if getattr(t, "article", False):
                 t.text = "ال" + t.text
                 yield t
-            else:
+            elif t.mode == "query" and not getattr(t, "clitic", False):
                 alt = t.copy()
                 alt.text = "ال" + t.text
                 yield t
                 yield alt
+            else:
+                yield t
 
 
 def _construct_forms(t):
@@ -491,6 +514,20 @@ class FieldAnalyzer(Analyzer):
     def _index_tokens(self, value, **kwargs):
         return _index_tokens(self.exact.items[0].words(value), "field", self._terms, **kwargs)
 
+    def term_positions(self, value: str) -> dict[str, list[int]]:
+        """Each term of ``value`` with its positions, as the tokens give them (for
+        ``search.codec.FieldPositions``: without a token per term)."""
+        out: dict[str, list[int]] = {}
+        get = out.get
+        for _, _, pos, terms in _word_terms(self.exact.items[0].words(value), "field", self._terms, "index"):
+            for term in terms:
+                found = get(term)
+                if found is None:
+                    out[term] = [pos]
+                else:
+                    found.append(pos)
+        return out
+
     def _terms(self, word: str, sentence_start: bool, construct: bool, mode: str) -> tuple[str, ...]:
         exact = self.exact._terms(word, sentence_start, construct, mode)
         keys = self.key._terms(word, sentence_start, construct, mode)
@@ -522,21 +559,24 @@ def _word_terms(words, kind: str, terms_of, mode: str, start_pos: int = 0):
     remembered = _REMEMBERED.setdefault(kind, {})
     if len(remembered) > RasmAnalyzer.MAX_REMEMBERED:
         remembered.clear()
-    for pos, (word, start, end, sentence_start, construct) in enumerate(words, start_pos):
+    pos = start_pos
+    for word, start, end, sentence_start, construct in words:
         key = (word, sentence_start, construct)
         terms = remembered.get(key)
         if terms is None:
             terms = remembered[key] = terms_of(word, sentence_start, construct, mode)
-        yield start, end, pos, terms
+        if terms:  # a common word (or a stray mark) has none, and takes no position
+            yield start, end, pos, terms
+            pos += 1
 
 
 def exact_analyzer(headline: bool = False) -> Composable:
     """Analyzer of the exact fields (``title``, ``body``)."""
-    return RasmAnalyzer(RasmTokenizer(headline), CharNormalizeFilter(), PossessiveFilter(),
-                        ArticleFilter(clitics=True), ExactFoldFilter())
+    return RasmAnalyzer(RasmTokenizer(headline), CharNormalizeFilter(), CommonWordFilter(),
+                        PossessiveFilter(), ArticleFilter(clitics=True), ExactFoldFilter())
 
 
 def key_analyzer(headline: bool = False) -> Composable:
     """Analyzer of the variant-key fields (``title_key``, ``body_key``)."""
-    return RasmAnalyzer(RasmTokenizer(headline), CharNormalizeFilter(), PossessiveFilter(),
-                        ArticleFilter(), VariantKeyFilter())
+    return RasmAnalyzer(RasmTokenizer(headline), CharNormalizeFilter(), CommonWordFilter(),
+                        PossessiveFilter(), ArticleFilter(), VariantKeyFilter())

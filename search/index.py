@@ -28,11 +28,12 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import IDTokenizer, LowercaseFilter
 
 from search.analysis import ANALYZER_VERSION, FieldAnalyzer
+from search.codec import FieldPositions, RasmCodec
 from search.duplicates import near_duplicate_groups, sampled, shingle_bytes, shingles
 from search.ingest import Article, IngestProblem, source_files
 from search.sources import FileRecord, Manifest, article_hash, atomic_write, read_source
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 META_FILE = "rasm.json"
 CURRENT_FILE = "CURRENT"
 WRITE_LOCK_TIMEOUT = 30.0
@@ -113,8 +114,8 @@ def make_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),
-        title=fields.TEXT(analyzer=FieldAnalyzer(headline=True), stored=True),
-        body=fields.TEXT(analyzer=FieldAnalyzer(), stored=True),
+        title=_text_field(FieldAnalyzer(headline=True)),
+        body=_text_field(FieldAnalyzer()),
         date=fields.DATETIME(stored=True, sortable=True),
         source=fields.ID(stored=True, analyzer=IDTokenizer() | LowercaseFilter()),
         group=fields.STORED(),  # the first id of the article's near-duplicate group
@@ -125,6 +126,12 @@ def make_schema() -> fields.Schema:
         # a sample of the body's shingles, as a column (no terms): finds copies of a new article
         shingles=fields.COLUMN(columns.VarBytesColumn()),
     )
+
+
+def _text_field(analyzer: FieldAnalyzer) -> fields.TEXT:
+    field = fields.TEXT(analyzer=analyzer, stored=True)
+    field.format = FieldPositions(field_boost=field.format.field_boost)
+    return field
 
 
 @dataclass
@@ -346,6 +353,10 @@ def _write_generation(index_dir: Path, articles: Collection[Article], manifest: 
             writer.cancel()
             raise
         writer.commit()
+        written = ix.doc_count_all()
+        if written != count:  # a writer process that failed is not reported by Whoosh's MpWriter
+            raise RasmIndexError(f"the index writer wrote {written} of {count} articles: the new index "
+                                 "is left out and the previous one stays live; see the errors above")
         manifest.toc_generation = ix.latest_generation()
         manifest.save(gen)
         _write_meta(gen, count, manifest.sources)
@@ -362,5 +373,5 @@ def _writer(ix, count: int):
     Whoosh needs ``multisegment`` with ``procs``), in this process otherwise."""
     procs = min(os.cpu_count() or 1, MAX_PROCS)
     if procs > 1 and count >= PARALLEL_FROM:
-        return ix.writer(procs=procs, multisegment=True, limitmb=128, batchsize=50)
-    return ix.writer(limitmb=256)
+        return ix.writer(procs=procs, multisegment=True, limitmb=128, batchsize=50, codec=RasmCodec())
+    return ix.writer(limitmb=256, codec=RasmCodec())

@@ -133,7 +133,8 @@ class QueryBuilder:
                 raise QueryError(str(leaf.error))
         q = self._rewrite(parsed, positive=True)
         if q is None or q is query.NullQuery:
-            raise QueryError("the query has no searchable words")
+            raise QueryError("the query has no searchable words (the commonest words, such as "
+                             "'the', 'of', 'في' and 'من', are not indexed)")
         if isinstance(q, query.Not):  # "-Raqqa" alone: every article without it
             q = query.And([query.Every(), q])
         if self.reader is not None:

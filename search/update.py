@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from search.codec import RasmCodec
 from search.duplicates import (
     COMMON_SHINGLE_DOCS,
     MIN_SHINGLES,
@@ -196,7 +197,7 @@ def _apply(ix, pending: dict[str, Article], deletes: set[str], progress=None) ->
     found through the sampled shingles of the articles already indexed)."""
     with ix.searcher() as searcher:
         group_for = _group_finder(searcher)
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=256, codec=RasmCodec())
         try:
             for doc_id in deletes:
                 writer.delete_by_term("id", doc_id)

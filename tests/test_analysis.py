@@ -14,6 +14,7 @@ from search.analysis import (
     PossessiveFilter,
     RasmTokenizer,
     exact_analyzer,
+    fold_arabic,
     key_analyzer,
     key_terms,
 )
@@ -126,8 +127,8 @@ def test_query_capitals_mean_a_name():
     assert positions(key_analyzer(), "hums", mode="query") == [["=hums"]]
 
 
-@pytest.mark.parametrize("article", ["in Deir ez-Zor city", "in Dayr az-Zawr city", "in Deir Ezzor city",
-                                     "in Deir ez Zor city", "in Deir al-Zour city", "in Deir Ezour city"])
+@pytest.mark.parametrize("article", [f"near {name} city" for name in (
+    "Deir ez-Zor", "Dayr az-Zawr", "Deir Ezzor", "Deir ez Zor", "Deir al-Zour", "Deir Ezour")])
 def test_variant_spellings_meet_in_the_key_field(article):
     query = positions(key_analyzer(), "Deir ez-Zor", mode="query")
     got = positions(key_analyzer(), article)[1:3]
@@ -143,16 +144,33 @@ def test_a_word_before_an_article_word_is_marked():
 
 
 def test_arabic_and_latin_meet_across_scripts():
-    lat = positions(key_analyzer(), "in al-Mayadin", mode="query")[1]
-    ar = positions(key_analyzer(), "في الميادين")[1]
+    lat = positions(key_analyzer(), "near al-Mayadin", mode="query")[1]
+    ar = positions(key_analyzer(), "قرب الميادين")[1]
     assert ar == ["@@myadin"] and "@@myadin" in lat
     assert "@myadin" not in lat  # "al-" asks for the form with the article
 
 
 def test_arabic_article_is_kept_apart():
     assert positions(key_analyzer(), "القريتين قريتين") == [["@@kritin"], ["@kritin"]]
-    assert positions(exact_analyzer(), "القريتين قريتين") == [["قريتين", "القريتين"], ["قريتين"]]
+    assert positions(exact_analyzer(), "القريتين قريتين") == [["القريتين"], ["قريتين"]]
+    assert positions(exact_analyzer(), "والقريتين") == [["القريتين"]]  # the clitic goes, the article stays
     assert positions(exact_analyzer(), "القريتين", mode="query") == [["القريتين"]]
+    # typed without the article, a word looks for both forms (and behind a clitic)
+    assert {"قريتين", "القريتين", "وقريتين"} <= set(positions(exact_analyzer(), "قريتين", mode="query")[0])
+
+
+@pytest.mark.parametrize("text,kept", [
+    ("the Bank of Japan said", ["bank", "japan"]),
+    ("The Hague", ["the", "hague"]),  # capitalised: kept
+    ("قصف في حمص على الطريق", ["قصف", "حمص", "الطريق"]),
+    ("علي", ["علي"]),  # Ali, not على ("on")
+])
+def test_common_words_take_no_position(text, kept):
+    for analyzer in (exact_analyzer(), key_analyzer(), FieldAnalyzer()):
+        for mode in ("index", "query"):
+            taken = {t.pos for t in analyzer(text, positions=True, mode=mode)}
+            assert taken == set(range(len(kept))), (analyzer, mode)
+    assert [p[0] for p in positions(exact_analyzer(), text)] == [fold_arabic(w) for w in kept]
 
 
 def test_exact_analyzer_positions_match_key_analyzer():
@@ -211,13 +229,13 @@ def test_every_latin_article_starts_with_the_letters_the_token_pattern_looks_for
 def test_field_analyzer_holds_each_words_exact_terms_and_keys_at_its_position():
     got = positions(FieldAnalyzer(), "They left their homes in Homs and الرقة, near IS.")
     exact = positions(exact_analyzer(), "They left their homes in Homs and الرقة, near IS.")
-    assert len(got) == len(exact) == 10
+    assert len(got) == len(exact) == 7  # "their", "in", "and": not indexed
     for terms, exact_terms in zip(got, exact, strict=True):
         assert set(exact_terms) <= set(terms)
-    assert got[3] == ["homes"]  # a common word's key is the word: indexed once
-    assert any(t.startswith("~") for t in got[5])  # "Homs": its sound key beside its spelling
-    assert any(t.startswith("@@") for t in got[7]) and "الرقه" in got[7]
-    assert "#is" in got[9]  # the acronym, apart from the word "is"
+    assert got[2] == ["homes"]  # a common word's key is the word: indexed once
+    assert any(t.startswith("~") for t in got[3])  # "Homs": its sound key beside its spelling
+    assert any(t.startswith("@@") for t in got[4]) and "الرقه" in got[4]
+    assert "#is" in got[6]  # the acronym, apart from the word "is"
     # a query is analysed as the exact analyzer does
     query = positions(FieldAnalyzer(), "al-Homs", mode="query")
     assert query == positions(exact_analyzer(), "al-Homs", mode="query")

@@ -228,3 +228,24 @@ def test_write_lock_held_by_another_process_names_it(tmp_path):
         holder.wait(timeout=10)
     with write_lock(tmp_path, timeout=0.5):  # released when the holder ends
         assert (tmp_path / "write.lock").read_text().startswith(f"pid {os.getpid()}: ")
+
+
+def test_a_writer_process_that_fails_leaves_the_previous_index_live(tmp_path, monkeypatch):
+    """Whoosh's multi-process writer commits without the segment of a worker that raised: the
+    build must fail, not swap in an index short of those articles."""
+    from search import codec as rasm_codec
+    from search import index as rasm_index
+
+    build_index([NAMES], tmp_path)
+    live = current_generation(tmp_path)
+    monkeypatch.setattr(rasm_index, "PARALLEL_FROM", 2)  # both cores, for the 10 articles
+
+    def broken(self, last=False):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(rasm_codec.CountPostingsWriter, "_write_block", broken)  # in the workers
+    with pytest.raises(rasm_index.RasmIndexError, match=r"wrote 0 of 10 articles"):
+        build_index([NAMES], tmp_path)
+    assert current_generation(tmp_path) == live
+    assert {h.id for h in search(tmp_path, "Mayadeen").hits} == {"mayadin.txt", "reports.jsonl#r1",
+                                                                   "reports.jsonl#r3"}

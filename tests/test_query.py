@@ -172,12 +172,22 @@ def test_exact_above_variant_above_alias_and_title_above_body(ranking_set):
     assert order.index("title") < order.index("exact")
 
 
+def test_common_words_are_skipped_inside_a_phrase(names_index):
+    """"the" and "of" are not indexed: a phrase reads across them, and a query word beside them
+    still counts."""
+    assert hit_ids(names_index.path, '"the Mayadeen road"') == hit_ids(names_index.path, '"Mayadeen road"')
+    assert hit_ids(names_index.path, '"Mayadeen road"')
+    assert hit_ids(names_index.path, "the Mayadeen") == hit_ids(names_index.path, "Mayadeen")
+
+
 # ------------------------------------------------------------------ errors
 ERRORS = [
     ("empty", "", "empty query"),
     ("blank", "   \t", "empty query"),
     ("overlong", "Raqqa " * (MAX_QUERY_CHARS // 6 + 1), f"the limit is {MAX_QUERY_CHARS}"),
     ("bad date range", "date:[foo to bar]", "'foo' is not a parseable date"),
+    ("only common words", "the of", "the commonest words, such as 'the'"),
+    ("only Arabic common words", "في من", "are not indexed"),
 ]
 
 
