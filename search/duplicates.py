@@ -11,9 +11,13 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import sys
 import zlib
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+
+from search.codec import U32
 
 SHINGLE_WORDS = 5
 MIN_SHINGLES = 8            # a shorter text is too short to call a copy
@@ -90,16 +94,22 @@ def sampled(found: set[int]) -> list[int]:
 
 
 def shingle_bytes(kept: list[int]) -> bytes:
-    """Sampled shingles as the index's ``shingles`` column holds them (hex, space-separated)."""
-    return " ".join(format(s, "x") for s in kept).encode("ascii")
+    """Sampled shingles as the index's ``shingles`` column holds them: 32-bit little-endian."""
+    packed = array(U32, kept)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
 
 
 def shingles_from_bytes(value: bytes) -> list[int]:
     """``shingle_bytes`` read back (nothing for a value that is not such a list)."""
-    try:
-        return [int(part, 16) for part in value.split()]
-    except ValueError:
+    if len(value) % 4:
         return []
+    packed = array(U32)
+    packed.frombytes(value)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tolist()
 
 
 def is_copy(a: set[int], b: set[int]) -> bool:

@@ -33,7 +33,7 @@ from search.duplicates import near_duplicate_groups, sampled, shingle_bytes, shi
 from search.ingest import Article, IngestProblem, source_files
 from search.sources import FileRecord, Manifest, article_hash, atomic_write, read_source
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 META_FILE = "rasm.json"
 CURRENT_FILE = "CURRENT"
 WRITE_LOCK_TIMEOUT = 30.0
