@@ -32,6 +32,8 @@ from search.analysis import (
     key_analyzer,
 )
 from search.highlight import Patterns, Run
+from search.lru import LRU, MISSING
+from search.scoring import doc_frequency
 
 MAX_QUERY_CHARS = 2000
 MAX_WORDS = 64        # words searched (each brings its spellings and aliases in four fields)
@@ -330,8 +332,8 @@ class QueryBuilder:
         own = terms[0] if not any_form and terms[0].startswith("@") else None
         keys = dict.fromkeys(t.lstrip("@") for t in terms if t.startswith("@") and t != own)
         for key in keys:
-            with_article = self.reader.doc_frequency("body", "@@" + key)
-            bare = self.reader.doc_frequency("body", "@" + key)
+            with_article = doc_frequency(self.reader, "body", "@@" + key)
+            bare = doc_frequency(self.reader, "body", "@" + key)
             total = with_article + bare
             if total == 0 or min(with_article, bare) > AMBIGUOUS_SHARE * total:
                 continue
@@ -381,13 +383,22 @@ def _word_count(words: str) -> int:
 
 
 def _positions(analyzer, words: str) -> list[list[str]]:
-    """Token texts grouped by position, in order."""
-    out: dict[int, list[str]] = {}
-    for t in analyzer(words, positions=True, mode="query"):
-        out.setdefault(t.pos, [])
-        if t.text not in out[t.pos]:
-            out[t.pos].append(t.text)
-    return [out[p] for p in sorted(out)]
+    """Token texts grouped by position, in order (remembered: a name's aliases are analysed for
+    every query that names it)."""
+    key = (id(analyzer), words)  # the query analyzers live as long as the module
+    found = _POSITIONS.get(key)
+    if found is MISSING:
+        out: dict[int, list[str]] = {}
+        for t in analyzer(words, positions=True, mode="query"):
+            out.setdefault(t.pos, [])
+            if t.text not in out[t.pos]:
+                out[t.pos].append(t.text)
+        found = tuple(tuple(out[p]) for p in sorted(out))
+        _POSITIONS.put(key, found)
+    return [list(terms) for terms in found]
+
+
+_POSITIONS = LRU(50_000)
 
 
 def _field_terms(positions: list[list[str]]) -> list[list[str]]:
@@ -419,7 +430,7 @@ def prune(q: query.Query, reader) -> query.Query:
     """``q`` without the terms the index does not hold: the same matches from a much smaller
     query (a name brings dozens of spellings and forms; an archive holds a few of them)."""
     def holds(fieldname: str, text: str) -> bool:
-        return reader.doc_frequency(fieldname, text) > 0
+        return doc_frequency(reader, fieldname, text) > 0
 
     def rebuilt(q: query.Query, children: list[query.Query]) -> query.Query:
         if len(children) == 1 and isinstance(q, (query.Or, query.And)):

@@ -17,7 +17,7 @@ from whoosh import matching
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
-from whoosh.scoring import WeightLengthScorer
+from whoosh.scoring import BM25FScorer, WeightLengthScorer
 from whoosh.util.numeric import byte_to_length
 
 Scores = dict[int, float]
@@ -96,6 +96,23 @@ def scores(q: wq.Query, searcher, context, only: Docs | None = None) -> Scores:
         if found is not None:
             return found
     return _matcher_scores(q.matcher(searcher, context), only)
+
+
+DOC_FREQUENCIES_KEPT = 200_000  # per reader, then forgotten and asked again
+
+
+def doc_frequency(reader, fieldname: str, text: str) -> int:
+    """``reader.doc_frequency``, remembered per reader: a name's dozens of spellings and forms
+    ask for the same counts query after query, and a reader (one version of the index) never
+    changes them."""
+    cache = reader.__dict__.get("_rasm_doc_frequency")
+    if cache is None or len(cache) > DOC_FREQUENCIES_KEPT:
+        cache = reader.__dict__["_rasm_doc_frequency"] = {}
+    key = (fieldname, text)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = reader.doc_frequency(fieldname, text)
+    return found
 
 
 def _boosted(found: Scores, q: wq.CompoundQuery) -> Scores:
@@ -179,7 +196,7 @@ def _term_scores(q: wq.Term, searcher, context, only: Docs | None,
             return None  # the caller reads the phrase through Whoosh's own matcher
         return _matcher_scores(m, only)
     m, deleted, boost = leaf
-    score = m.scorer._score
+    score = _bm25(m.scorer) if type(m.scorer) is BM25FScorer else m.scorer._score
     out: Scores = {}
     if only is not None:
         for docnum in only:
@@ -213,6 +230,17 @@ def _term_scores(q: wq.Term, searcher, context, only: Docs | None,
         m._i = m._blocklength
         m._next_block()
     return out
+
+
+def _bm25(scorer: BM25FScorer):
+    """``scorer._score`` (whoosh.scoring.bm25 with its statistics) as one function, not two."""
+    idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    k1_plus_1, one_minus_b = k1 + 1, 1 - b
+
+    def score(tf, fl):
+        return idf * ((tf * k1_plus_1) / (tf + k1 * (one_minus_b + b * fl / avgfl)))
+
+    return score
 
 
 def _field_lengths(reader, fieldname: str) -> list | None:
@@ -256,7 +284,7 @@ def _phrase_scores(q: wq.Phrase | wq.Sequence, searcher, context, only: Docs | N
             slots.append(terms)
     # the rarest slot is read first; each other one only at the documents still in the running
     reader = searcher.reader()
-    sizes = [sum(reader.doc_frequency(t.fieldname, t.text) for t in terms) for terms in slots]
+    sizes = [sum(doc_frequency(reader, t.fieldname, t.text) for t in terms) for terms in slots]
     slot_scores: list[Scores] = [{} for _ in slots]
     slot_values: list[list[tuple[dict[int, bytes], object]]] = [[] for _ in slots]
     for i in sorted(range(len(slots)), key=sizes.__getitem__):
