@@ -55,6 +55,11 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _child_rss_mb() -> float:
+    """The peak of the largest process this one started (Rasm's writer processes)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 # ------------------------------------------------------------------ stock Whoosh
 def stock_schema():
     from whoosh import fields
@@ -141,7 +146,7 @@ def build_rasm(src: str, out: str) -> dict:
     report = build_index([src], out)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "read_seconds": read, "articles": report.articles, "mb": mb,
-            "maxrss_mb": _rss_mb()}
+            "maxrss_mb": _rss_mb(), "writer_maxrss_mb": _child_rss_mb()}
 
 
 def query_rasm(index_dir: str, queries_file: str) -> dict:

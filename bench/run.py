@@ -228,6 +228,9 @@ def report(r: dict) -> str:
     add("articles/s", sb["articles"] / stock_seconds, rb["articles"] / rb["seconds"], "{:.0f}")
     add("MB/s of text", sb["mb"] / stock_seconds, rb["mb"] / rb["seconds"], "{:.2f}")
     add("peak RSS (MB)", sb["maxrss_mb"], rb["maxrss_mb"], "{:.0f}")
+    if "writer_maxrss_mb" in rb:  # Rasm writes in two more processes, each up to its limitmb
+        writer = f"{rb['writer_maxrss_mb']:.0f}"
+        lines.append(row.format("  and of each writer process (MB)", "", writer, "", ""))
     add("index size (MB)", sb["bytes"] / 2**20, rb["bytes"] / 2**20, "{:.1f}", "<= 1.5x")
     for p in ("p50", "p95", "p99"):
         add(f"query {p} (ms)", sq["latency"][p] * 1000, rq["latency"][p] * 1000, "{:.1f}",

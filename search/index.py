@@ -373,5 +373,5 @@ def _writer(ix, count: int):
     Whoosh needs ``multisegment`` with ``procs``), in this process otherwise."""
     procs = min(os.cpu_count() or 1, MAX_PROCS)
     if procs > 1 and count >= PARALLEL_FROM:
-        return ix.writer(procs=procs, multisegment=True, limitmb=128, batchsize=50, codec=RasmCodec())
+        return ix.writer(procs=procs, multisegment=True, limitmb=512, batchsize=50, codec=RasmCodec())
     return ix.writer(limitmb=256, codec=RasmCodec())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 import types
@@ -328,8 +329,10 @@ def _source_counts(searcher: Searcher, results) -> dict[str, int]:
 _FLAT = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=50_000)
 def _spelling(text: str) -> tuple[str, ...]:
-    """A spelling's folded words, for telling an exact match from a variant."""
+    """A spelling's folded words, for telling an exact match from a variant (remembered: the
+    same spellings are matched in article after article)."""
     words: dict[int, str] = {}
     for t in _EXACT(text, positions=True, mode="index"):
         words.setdefault(t.pos, t.text.lstrip(">"))
