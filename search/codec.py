@@ -39,7 +39,24 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 _BIG_ENDIAN = sys.byteorder == "big"
-U32 = next(code for code in "ILH" if array(code).itemsize == 4)  # the array type of 32-bit integers
+_U32 = next(code for code in "IL" if array(code).itemsize == 4)  # the array type of 32-bit integers
+
+
+def pack_u32(values) -> bytes:
+    """Integers below 2**32 as unsigned 32-bit little-endian bytes (positions, shingles)."""
+    packed = array(_U32, values)
+    if _BIG_ENDIAN:
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def unpack_u32(data: bytes) -> array:
+    """``pack_u32`` read back (``data`` must be a multiple of 4 bytes long)."""
+    packed = array(_U32)
+    packed.frombytes(data)
+    if _BIG_ENDIAN:
+        packed.byteswap()
+    return packed
 
 
 class FieldPositions(formats.Positions):
@@ -58,19 +75,11 @@ class FieldPositions(formats.Positions):
 
     def encode(self, poslist):
         if len(poslist) == 1:
-            deltas = array(U32, poslist)
-        else:
-            deltas = array(U32, [poslist[0], *map(sub, poslist[1:], poslist[:-1])])
-        if _BIG_ENDIAN:
-            deltas.byteswap()
-        return deltas.tobytes()
+            return pack_u32(poslist)
+        return pack_u32([poslist[0], *map(sub, poslist[1:], poslist[:-1])])
 
     def decode_positions(self, valuestring):
-        deltas = array(U32)
-        deltas.frombytes(valuestring)
-        if _BIG_ENDIAN:
-            deltas.byteswap()
-        return list(accumulate(deltas))
+        return list(accumulate(unpack_u32(valuestring)))
 
     def decode_frequency(self, valuestring):
         return len(valuestring) // 4
@@ -147,21 +156,25 @@ class LengthsPerDocReader(W3PerDocReader):
     """Reads each field's lengths column into a list the first time a length is asked for."""
 
     def doc_field_length(self, docnum, fieldname, default=0):
-        lengths = self.__dict__.setdefault("_all_lengths", {})
-        found = lengths.get(fieldname)
-        if found is None:
-            found = lengths[fieldname] = self._read_lengths(fieldname)
-        if found is False or docnum >= len(found):
+        found = self.lengths(fieldname)
+        if found is None or docnum >= len(found):
             return super().doc_field_length(docnum, fieldname, default)
         length = found[docnum]
         return default if length is None else length
 
-    def _read_lengths(self, fieldname):
-        column = self._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-        if column is None or not hasattr(column, "_dbfile"):
-            return False
-        raw = column._dbfile.get(column._basepos, column._count) if column._count else b""
-        return [byte_to_length(b) if b else None for b in raw]
+    def lengths(self, fieldname: str) -> list[int | None] | None:
+        """Every document's length in ``fieldname`` (None for a document without the field),
+        read once; None where the column cannot be read whole (then one at a time)."""
+        cache = self.__dict__.setdefault("_all_lengths", {})
+        if fieldname not in cache:
+            column = self._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+            found = None
+            if column is not None and hasattr(column, "_dbfile"):
+                raw = column._dbfile.get(column._basepos, column._count) if column._count else b""
+                found = [byte_to_length(b) if b else None for b in raw]
+                found += [None] * (self._doccount - len(found))
+            cache[fieldname] = found
+        return cache[fieldname]
 
 
 # ------------------------------------------------------------------ term information

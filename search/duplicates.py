@@ -11,13 +11,11 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import sys
 import zlib
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from search.codec import U32
+from search.codec import pack_u32, unpack_u32
 
 SHINGLE_WORDS = 5
 MIN_SHINGLES = 8            # a shorter text is too short to call a copy
@@ -95,21 +93,12 @@ def sampled(found: set[int]) -> list[int]:
 
 def shingle_bytes(kept: list[int]) -> bytes:
     """Sampled shingles as the index's ``shingles`` column holds them: 32-bit little-endian."""
-    packed = array(U32, kept)
-    if sys.byteorder == "big":
-        packed.byteswap()
-    return packed.tobytes()
+    return pack_u32(kept)
 
 
 def shingles_from_bytes(value: bytes) -> list[int]:
     """``shingle_bytes`` read back (nothing for a value that is not such a list)."""
-    if len(value) % 4:
-        return []
-    packed = array(U32)
-    packed.frombytes(value)
-    if sys.byteorder == "big":
-        packed.byteswap()
-    return packed.tolist()
+    return unpack_u32(value).tolist() if len(value) % 4 == 0 else []
 
 
 def is_copy(a: set[int], b: set[int]) -> bool:

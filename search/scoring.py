@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from whoosh import matching
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
 from whoosh.scoring import BM25FScorer, WeightLengthScorer
-from whoosh.util.numeric import byte_to_length
 
 Scores = dict[int, float]
 Docs = list[int]  # document numbers, ascending
@@ -244,21 +243,10 @@ def _bm25(scorer: BM25FScorer):
 
 
 def _field_lengths(reader, fieldname: str) -> list | None:
-    """Every document's length in ``fieldname`` (what ``doc_field_length`` gives one at a
-    time), read once per segment reader from its lengths column; None where it cannot be."""
-    cache = reader.__dict__.setdefault("_rasm_field_lengths", {})
-    if fieldname in cache:
-        return cache[fieldname]
-    found = None
-    perdoc = getattr(reader, "_perdoc", None)
-    get = getattr(perdoc, "_cached_reader", None)
-    column = get(f"_{fieldname}_len", LENGTHS_COLUMN) if get is not None else None
-    if column is not None and hasattr(column, "_dbfile"):
-        raw = column._dbfile.get(column._basepos, column._count) if column._count else b""
-        found = [byte_to_length(b) if b else None for b in raw]
-        found += [None] * (reader.doc_count_all() - len(found))
-    cache[fieldname] = found
-    return found
+    """Every document's length in ``fieldname``, as the segment's ``RasmCodec`` reader keeps it
+    (``LengthsPerDocReader.lengths``); None for a reader without one."""
+    lengths = getattr(getattr(reader, "_perdoc", None), "lengths", None)
+    return lengths(fieldname) if lengths is not None else None
 
 
 def _phrase_scores(q: wq.Phrase | wq.Sequence, searcher, context, only: Docs | None) -> Scores | None:
