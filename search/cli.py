@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -16,21 +17,42 @@ from dateutil import parser as dateparser
 
 from search import settings
 from search.aliases import AliasFileError
-from search.index import (
-    DAMAGE_ERRORS,
+from search.generations import (
     IndexVersionMismatch,
     RasmIndexError,
-    build_index,
     current_generation,
     damaged,
-    open_index,
-    read_meta,
+    recorded_sources,
 )
+from search.index import DAMAGE_ERRORS, build_index, open_index
 from search.query import QueryError
 from search.searcher import MAX_LIMIT, SearchResult, search
 from search.update import update_index
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+# What a terminal may act on (ESC and CSI sequences, BEL, backspace ...): never printed from data
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _terminal_text(text: str) -> str:
+    """``text`` as a terminal can only show it: its control characters dropped (a title's
+    ``ESC]0;...BEL`` would retitle the window, ``ESC[2J`` clear the screen), tabs and line
+    breaks made spaces."""
+    return _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else "", text)
+
+
+def _scrubbed(value):
+    """``value`` (a result, a hit, stats ...) with every string in it made ``_terminal_text``."""
+    if isinstance(value, str):
+        return _terminal_text(value)
+    if isinstance(value, list):
+        return [_scrubbed(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrubbed(k): _scrubbed(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _scrubbed(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
+    return value
 
 
 def _index_option(f):
@@ -80,18 +102,12 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool) ->
     index_dir = index_dir or settings.default_index_dir()
     live = current_generation(index_dir)
     if not paths and (rebuild or live is None):
-        recorded = [Path(p) for p in read_meta(live).get("sources", [])] if live else []
-        paths = tuple(p for p in recorded if p.exists())
-        if not paths:
-            corpus = settings.default_corpus()
-            if corpus is None:
-                raise click.UsageError("no PATH given and no bundled corpus/ found")
-            paths = (corpus,)
+        paths = _sources_to_build(index_dir)
     if live is not None and not rebuild:
         try:
             open_index(index_dir)
-        except IndexVersionMismatch as e:
-            raise click.ClickException(f"{e} (the index was built by another version of Rasm)") from e
+        except RasmIndexError as e:
+            raise click.ClickException(str(e)) from e
     report = _write_with_progress(
         lambda **kw: build_index(paths, index_dir, **kw) if rebuild or live is None
         else update_index(paths or None, index_dir, **kw), index_dir)
@@ -100,6 +116,25 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool) ->
         raise click.ClickException(f"nothing was indexed: no readable articles under {under}"
                                    + ("; the index was left as it was" if live is not None else ""))
     click.echo(report.summary())
+
+
+def _sources_to_build(index_dir: Path) -> tuple[Path, ...]:
+    """What a build given no PATH reads: the sources the index records, every one of them (a
+    rebuild without a source that is missing would drop its articles), or the bundled corpus
+    for the bundled default index; never another folder's."""
+    recorded = recorded_sources(index_dir)
+    missing = [str(p) for p in recorded if not p.exists()]
+    if missing:
+        raise click.ClickException(
+            f"the index's source {missing[0]} is missing" + (f" (and {len(missing) - 1} more)" if
+                                                             len(missing) > 1 else "")
+            + ": mount it again, or name the paths to build from, as in `rasm index --rebuild PATH`")
+    if recorded:
+        return tuple(recorded)
+    if settings.is_bundled_index(index_dir):
+        return (settings.default_corpus(),)
+    raise click.UsageError(f"no PATH given, and {index_dir} records no sources: name the files or "
+                           f"folders to index, as in `rasm index PATH --index {index_dir}`")
 
 
 @cli.command("add")
@@ -111,8 +146,17 @@ def add_cmd(files: tuple[Path, ...], index_dir: Path | None) -> None:
     Nothing else is touched.  A file outside the index's sources becomes one of them.
     """
     index_dir = index_dir or settings.default_index_dir()
+    _require_index(index_dir)
     report = _write_with_progress(lambda **kw: update_index(files, index_dir, only=True, **kw), index_dir)
     click.echo(report.summary())
+
+
+def _require_index(index_dir: Path) -> None:
+    """``add`` and ``watch`` change an index; only ``rasm index`` makes one (a mistyped --index
+    must not quietly start a new one)."""
+    if current_generation(index_dir) is None:
+        raise click.ClickException(f"no index in {index_dir}: create it first with "
+                                   f"`rasm index PATH --index {index_dir}`")
 
 
 @cli.command("watch")
@@ -128,11 +172,16 @@ def watch_cmd(paths: tuple[Path, ...], index_dir: Path | None, delay: float) -> 
     from search.watch import watch
 
     index_dir = index_dir or settings.default_index_dir()
+    _require_index(index_dir)
     try:
         watch(list(paths) or None, index_dir, delay=delay, echo=lambda line: click.echo(line),
               on_problem=lambda p: click.echo(f"rasm: skipped {p}", err=True))
     except RasmIndexError as e:
         raise click.ClickException(str(e)) from e
+    except DAMAGE_ERRORS as e:
+        raise click.ClickException(str(damaged(index_dir, e))) from e
+    except OSError as e:  # a read-only index folder ...
+        raise click.ClickException(f"cannot write the index in {index_dir} ({e.strerror or e})") from e
 
 
 @cli.command("stats")
@@ -147,9 +196,12 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
         stats = index_stats(index_dir)
     except RasmIndexError as e:
         raise click.ClickException(str(e)) from e
+    except DAMAGE_ERRORS as e:
+        raise click.ClickException(str(damaged(index_dir, e))) from e
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False))
         return
+    stats = _scrubbed(stats)
     dates = stats["dates"]
     top = ", ".join(f"{name} {n}" for name, n in list(stats["sources"].items())[:8])
     more = len(stats["sources"]) - 8
@@ -215,9 +267,8 @@ def _write_with_progress(write, index_dir: Path):
 def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, exact, explain, group) -> None:
     """Search the index; QUERY uses Whoosh syntax (AND/OR/NOT, "phrases", field:value)."""
     text = " ".join(query_words)
-    if index_dir is None:
-        index_dir = settings.default_index_dir()
-        _build_default_index_if_missing(index_dir)
+    index_dir = index_dir or settings.default_index_dir()
+    _build_bundled_index_if_needed(index_dir)
     try:
         result = search(index_dir, text, limit=limit, sources=list(sources) or None,
                         since=_date(since), until=_date(until, end=True, option="--until"),
@@ -227,10 +278,12 @@ def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, ex
         sys.exit(2)
     except (RasmIndexError, AliasFileError) as e:
         raise click.ClickException(str(e)) from e
+    except DAMAGE_ERRORS as e:
+        raise click.ClickException(str(damaged(index_dir, e))) from e
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
-        _print_result(result, color=sys.stdout.isatty(), explain=explain, exact=exact)
+        _print_result(_scrubbed(result), color=sys.stdout.isatty(), explain=explain, exact=exact)
 
 
 class _ProgressLine:
@@ -275,11 +328,12 @@ def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int, worker
     from web import create_app
     from web.server import serve
 
-    if index_dir is None:
-        index_dir = settings.default_index_dir()
-        _build_default_index_if_missing(index_dir)
-    if current_generation(index_dir) is None:
-        raise click.ClickException(f"no index in {index_dir}: run `rasm index` first")
+    index_dir = index_dir or settings.default_index_dir()
+    _build_bundled_index_if_needed(index_dir)
+    try:
+        open_index(index_dir)  # what every request would be refused is refused now
+    except RasmIndexError as e:
+        raise click.ClickException(str(e)) from e
     workers = workers or min(os.cpu_count() or 1, 8)
     try:
         click.echo(f"Rasm on http://{host}:{port}/ (index {index_dir}, {workers} worker"
@@ -290,24 +344,28 @@ def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int, worker
         raise click.ClickException(f"cannot listen on {host}:{port} ({e.strerror or e})") from e
 
 
-def _build_default_index_if_missing(index_dir: Path) -> None:
-    """First run on a fresh checkout: index the bundled corpus into the default folder; after
-    an upgrade that changed the analyzer or schema, rebuild it the same way."""
-    corpus = settings.default_corpus()
-    if corpus is None:
+def _build_bundled_index_if_needed(index_dir: Path) -> None:
+    """First run on a fresh checkout: index the bundled corpus into the checkout's own index/;
+    after an upgrade that changed the analyzer or schema, rebuild it the same way.  Only that
+    index, and only while it holds just the bundled corpus: any other is the user's, and is
+    never rebuilt without their command."""
+    if not settings.is_bundled_index(index_dir):
         return
+    corpus = settings.default_corpus()
     if current_generation(index_dir) is not None:
         try:
             open_index(index_dir)
             return
-        except IndexVersionMismatch:
-            click.echo("The index was built by another version of Rasm: rebuilding it ...", err=True)
+        except IndexVersionMismatch as e:
+            if recorded_sources(index_dir) != [corpus.absolute()]:
+                raise click.ClickException(str(e)) from e
+            click.echo("The bundled corpus's index was built by another version of Rasm: "
+                       "rebuilding it ...", err=True)
+        except RasmIndexError as e:
+            raise click.ClickException(str(e)) from e
     else:
         click.echo(f"No index yet: indexing the bundled corpus into {index_dir} ...", err=True)
-    try:
-        report = build_index([corpus], index_dir)
-    except RasmIndexError as e:
-        raise click.ClickException(str(e)) from e
+    report = _write_with_progress(lambda **kw: build_index([corpus], index_dir, **kw), index_dir)
     click.echo(report.summary(), err=True)
 
 
@@ -315,11 +373,11 @@ def _terminal_snippet(snippet: str, color: bool) -> str:
     parts = []
     last = 0
     for m in _MARK.finditer(snippet):
-        parts.append(html.unescape(snippet[last:m.start()]))
-        word = html.unescape(m.group(1))
+        parts.append(_terminal_text(html.unescape(snippet[last:m.start()])))
+        word = _terminal_text(html.unescape(m.group(1)))
         parts.append(click.style(word, fg="yellow", bold=True) if color else word)
         last = m.end()
-    parts.append(html.unescape(snippet[last:]))
+    parts.append(_terminal_text(html.unescape(snippet[last:])))
     return "".join(parts)
 
 

@@ -1,25 +1,20 @@
-"""The on-disk index: schema, atomic full builds, opening with a version check.
+"""The index: its schema, atomic full builds, and opening it with a version check.
 
-An index folder holds generations ``gen-000001/``, ``gen-000002/``, ... (each a
-Whoosh index) and a ``CURRENT`` file naming the live one.  A build writes a new
-generation and then replaces ``CURRENT`` in one atomic rename, so a failed or
-killed build leaves the previous index searchable.  Incremental updates (``search.update``)
-commit into the live generation.
+A build writes a new generation of the index folder (``search.generations``) and makes it live
+in one atomic rename, so a failed or killed build leaves the previous index searchable.
+Incremental updates (``search.update``) commit into the live generation.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import pickle
 import shutil
 import struct
-import sys
 import time
 import zlib
-from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,83 +25,37 @@ from whoosh.analysis import IDTokenizer, LowercaseFilter
 from search.analysis import ANALYZER_VERSION, FieldAnalyzer
 from search.codec import FieldPositions, RasmCodec
 from search.duplicates import near_duplicate_groups, sampled, shingle_bytes, shingles
+from search.generations import (
+    HELD_LOCKS,
+    META_FILE,
+    IndexDamaged,
+    IndexLocked,
+    IndexMissing,
+    IndexVersionMismatch,
+    RasmIndexError,
+    current_generation,
+    damaged,
+    make_current,
+    next_generation,
+    read_meta,
+    remove_old_generations,
+    write_lock,
+)
 from search.ingest import Article, IngestProblem, source_files
+from search.parallel import ParallelWriter, WriterFailed
 from search.sources import FileRecord, Manifest, article_hash, atomic_write, read_source
 
+__all__ = ["IndexDamaged", "IndexLocked", "IndexMissing", "IndexVersionMismatch", "RasmIndexError",
+           "current_generation", "damaged", "read_meta", "write_lock"]
+
 SCHEMA_VERSION = 7
-META_FILE = "rasm.json"
-CURRENT_FILE = "CURRENT"
-WRITE_LOCK_TIMEOUT = 30.0
 OPEN_RETRIES = 20
 PARALLEL_FROM = 1000  # articles from which a build uses every core
 MAX_PROCS = 4
 
-
-class RasmIndexError(Exception):
-    """A problem with the index folder, said so the user knows what to do."""
-
-
-class IndexMissing(RasmIndexError):
-    pass
-
-
-class IndexVersionMismatch(RasmIndexError):
-    pass
-
-
-class IndexLocked(RasmIndexError):
-    pass
-
-
-class IndexDamaged(RasmIndexError):
-    pass
-
-
-# What Whoosh raises reading a segment file that was truncated or overwritten.
-DAMAGE_ERRORS = (EOFError, struct.error, zlib.error, pickle.UnpicklingError)
-
-
-def damaged(index_dir: str | Path, error: BaseException) -> IndexDamaged:
-    """The error to raise for a damaged index, saying how to mend it."""
-    return IndexDamaged(f"the index in {index_dir} is damaged ({type(error).__name__}: {error}): "
-                        "run `rasm index --rebuild` to build it again")
-
-
-@contextmanager
-def write_lock(index_dir: Path, timeout: float | None = None) -> Iterator[None]:
-    """Holds the index folder's write lock; waits up to timeout (default: $RASM_LOCK_TIMEOUT,
-    else 30 s), then names the holder.
-
-    An OS lock (flock) is released when its process dies, so a killed build never
-    leaves a stale lock behind.
-    """
-    if timeout is None:
-        try:
-            timeout = float(os.environ.get("RASM_LOCK_TIMEOUT", WRITE_LOCK_TIMEOUT))
-        except ValueError:
-            timeout = WRITE_LOCK_TIMEOUT
-    lock_path = index_dir / "write.lock"
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
-                    raise IndexLocked(
-                        f"{index_dir} is being written by another process ({holder}); "
-                        f"waited {timeout:g} s: try again when it has finished"
-                    ) from None
-                time.sleep(0.1)
-        os.ftruncate(fd, 0)
-        command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])[:120]
-        os.pwrite(fd, f"pid {os.getpid()}: {command}".encode(), 0)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
+# What Whoosh raises reading an index file that was truncated, overwritten or deleted.
+DAMAGE_ERRORS = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, whoosh_index.IndexError,
+                 FileNotFoundError)
 
 
 def make_schema() -> fields.Schema:
@@ -186,26 +135,9 @@ def _document(article: Article, group: str, found: set[int] | None = None) -> di
     }
 
 
-def current_generation(index_dir: Path) -> Path | None:
-    """The live generation folder, or None if the folder holds no index."""
-    pointer = Path(index_dir) / CURRENT_FILE
-    if not pointer.is_file():
-        return None
-    gen = Path(index_dir) / pointer.read_text(encoding="utf-8").strip()
-    return gen if gen.is_dir() else None
-
-
-def _generation_number(gen: Path) -> int:
-    return int(gen.name[4:]) if gen.name[4:].isdigit() else -1
-
-
-def _next_generation(index_dir: Path) -> Path:
-    numbers = [_generation_number(p) for p in index_dir.glob("gen-*")]
-    return index_dir / f"gen-{max(numbers, default=0) + 1:06d}"
-
-
 def open_index(index_dir: str | Path) -> whoosh_index.Index:
-    """Opens the live index, refusing one built by another analyzer or schema version.
+    """Opens the live index, refusing one built by another analyzer or schema version and
+    saying so (IndexDamaged) of one whose files are missing or unreadable.
 
     A writer committing at the same moment may remove the table of contents being opened (or a
     rebuild the generation); like Whoosh's own reader, this then tries again a few times.
@@ -217,19 +149,23 @@ def open_index(index_dir: str | Path) -> whoosh_index.Index:
             raise IndexMissing(f"no index in {index_dir}: run `rasm index` first")
         try:
             meta = json.loads((gen / META_FILE).read_text(encoding="utf-8"))
+            if not isinstance(meta, dict):
+                raise ValueError("not an object")
             _check_versions(index_dir, meta)
             return whoosh_index.open_dir(str(gen))
-        except FileNotFoundError as e:
+        except (FileNotFoundError, whoosh_index.EmptyIndexError) as e:
             if attempt == OPEN_RETRIES - 1:
-                raise IndexVersionMismatch(
-                    f"index in {index_dir} is incomplete ({e}): run `rasm index --rebuild` to rebuild it"
-                ) from e
+                missing = META_FILE if not (gen / META_FILE).exists() else "its table of contents"
+                raise damaged(index_dir, f"{missing} is missing") from e
             time.sleep(0.05)
-        except (OSError, ValueError) as e:
-            raise IndexVersionMismatch(
-                f"index in {index_dir} has no readable {META_FILE} ({e}): "
-                "run `rasm index --rebuild` to rebuild it"
-            ) from e
+        except UnicodeDecodeError as e:
+            raise damaged(index_dir, f"its {META_FILE} is not text") from e
+        except ValueError as e:
+            raise damaged(index_dir, f"its {META_FILE} is not readable ({e})") from e
+        except OSError as e:
+            raise damaged(index_dir, f"cannot read it: {e.strerror or e}") from e
+        except (*DAMAGE_ERRORS, IndexError, KeyError, TypeError, AttributeError) as e:
+            raise damaged(index_dir, f"its table of contents is unreadable ({e})") from e
     raise AssertionError("unreachable")
 
 
@@ -242,40 +178,11 @@ def _check_versions(index_dir: Path, meta: dict) -> None:
         )
 
 
-def read_meta(gen: Path) -> dict:
-    """A generation's ``rasm.json``: versions, sources, article count, build and update times."""
-    try:
-        return json.loads((gen / META_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def _write_meta(gen: Path, count: int, sources: list[str], built: str | None = None) -> None:
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     meta = {"analyzer_version": ANALYZER_VERSION, "schema_version": SCHEMA_VERSION,
             "articles": count, "built": built or now, "updated": now, "sources": sources}
     atomic_write(gen / META_FILE, json.dumps(meta, indent=1, ensure_ascii=False))
-
-
-def _make_current(index_dir: Path, gen: Path) -> None:
-    atomic_write(index_dir / CURRENT_FILE, gen.name + "\n")
-
-
-def _remove_old_generations(index_dir: Path, keep: Path) -> None:
-    """Removes every generation but ``keep`` and the one live before it (a search that started
-    just before the swap may still be opening it); half-written ones from killed builds too."""
-    older = [g for g in index_dir.glob("gen-*") if _generation_number(g) < _generation_number(keep)]
-    previous = max(older, key=_generation_number, default=None)
-    for gen in index_dir.glob("gen-*"):
-        if gen not in (keep, previous):
-            shutil.rmtree(gen, ignore_errors=True)
-
-
-def _remove_stray_generations(index_dir: Path, live: Path) -> None:
-    """Removes generations newer than the live one: what a killed build left half-written."""
-    for gen in index_dir.glob("gen-*"):
-        if _generation_number(gen) > _generation_number(live):
-            shutil.rmtree(gen, ignore_errors=True)
 
 
 def _problem_collector(report: BuildReport, on_problem):
@@ -296,12 +203,18 @@ def build_index(
 
     Repeated ids keep the later record.  Unreadable files and rows are reported
     (to on_problem and in the report) and skipped.  The previous index stays live
-    until the new one is complete.  ``progress(stage, done, total)`` is called per
-    record read (stage "read", total None) and per article written ("write").
+    until the new one is complete.  The write lock is held from the first file read, so an
+    update committed meanwhile is never undone by the swap.  ``progress(stage, done, total)``
+    is called per record read (stage "read", total None) and per article written ("write").
     """
     paths = [Path(p) for p in paths]
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
+    with write_lock(index_dir):
+        return _build_locked(paths, index_dir, on_problem, progress)
+
+
+def _build_locked(paths: list[Path], index_dir: Path, on_problem, progress) -> BuildReport:
     started = time.monotonic()
     report = BuildReport()
     problem = _problem_collector(report, on_problem)
@@ -324,10 +237,8 @@ def build_index(
             read.record.rows[article.id] = article_hash(article)
             if progress:
                 progress("read", report.rows, None)
-
     if articles:  # an empty build never replaces the live index
-        with write_lock(index_dir):
-            _write_generation(index_dir, list(articles.values()), manifest, progress)
+        _write_generation(index_dir, list(articles.values()), manifest, progress)
     report.articles = report.added = len(articles)
     report.seconds = time.monotonic() - started
     return report
@@ -335,7 +246,7 @@ def build_index(
 
 def _write_generation(index_dir: Path, articles: Collection[Article], manifest: Manifest,
                       progress=None) -> Path:
-    gen = _next_generation(index_dir)
+    gen = next_generation(index_dir)
     gen.mkdir()
     count = 0
     found = {a.id: shingles(a.body) for a in articles}
@@ -344,34 +255,39 @@ def _write_generation(index_dir: Path, articles: Collection[Article], manifest: 
         ix = whoosh_index.create_in(str(gen), make_schema())
         writer = _writer(ix, len(articles))
         try:
-            for article in articles:
-                writer.add_document(**_document(article, groups[article.id], found[article.id]))
-                count += 1
-                if progress:
-                    progress("write", count, len(articles))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+            try:
+                for article in articles:
+                    writer.add_document(**_document(article, groups[article.id], found[article.id]))
+                    count += 1
+                    if progress:
+                        progress("write", count, len(articles))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+        except WriterFailed as e:
+            raise RasmIndexError(f"the index writer failed ({e}): the new index is left out and the "
+                                 "previous one stays live") from e
         written = ix.doc_count_all()
-        if written != count:  # a writer process that failed is not reported by Whoosh's MpWriter
+        if written != count:
             raise RasmIndexError(f"the index writer wrote {written} of {count} articles: the new index "
-                                 "is left out and the previous one stays live; see the errors above")
+                                 "is left out and the previous one stays live")
         manifest.toc_generation = ix.latest_generation()
         manifest.save(gen)
         _write_meta(gen, count, manifest.sources)
-        _make_current(index_dir, gen)
+        make_current(index_dir, gen)
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         raise
-    _remove_old_generations(index_dir, keep=gen)
+    remove_old_generations(index_dir, keep=gen)
     return gen
 
 
 def _writer(ix, count: int):
-    """A writer for ``count`` new articles: on every core for a large build (one segment each;
-    Whoosh needs ``multisegment`` with ``procs``), in this process otherwise."""
+    """A writer for ``count`` new articles: on every core for a large build (one segment each),
+    in this process otherwise."""
     procs = min(os.cpu_count() or 1, MAX_PROCS)
     if procs > 1 and count >= PARALLEL_FROM:
-        return ix.writer(procs=procs, multisegment=True, limitmb=512, batchsize=50, codec=RasmCodec())
+        return ParallelWriter(ix, procs, batchsize=50, close_in_child=HELD_LOCKS,
+                              limitmb=512, codec=RasmCodec())
     return ix.writer(limitmb=256, codec=RasmCodec())

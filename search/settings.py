@@ -30,6 +30,12 @@ def default_index_dir() -> Path:
     return Path.cwd() / "index"
 
 
+def is_bundled_index(index_dir: str | Path) -> bool:
+    """Whether ``index_dir`` is the source checkout's own ``index/``: the only index Rasm builds
+    (from the bundled corpus) or rebuilds without being told to."""
+    return default_corpus() is not None and Path(index_dir).resolve() == (PROJECT_ROOT / "index").resolve()
+
+
 def default_corpus() -> Path | None:
     """The bundled demo corpus of a source checkout, if there is one."""
     corpus = PROJECT_ROOT / "corpus"

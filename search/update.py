@@ -23,19 +23,16 @@ from search.duplicates import (
     shingles,
     shingles_from_bytes,
 )
-from search.index import (
-    BuildReport,
+from search.generations import (
+    CURRENT_FILE,
     IndexMissing,
-    _document,
-    _problem_collector,
-    _remove_stray_generations,
-    _write_meta,
-    build_index,
     current_generation,
-    open_index,
+    make_current,
     read_meta,
+    remove_stray_generations,
     write_lock,
 )
+from search.index import BuildReport, _document, _problem_collector, _write_meta, open_index
 from search.ingest import Article, IngestProblem, source_files
 from search.sources import FileRecord, Manifest, article_hash, read_source
 
@@ -53,21 +50,21 @@ def update_index(
     longer under them are deleted, except under a source that has gone missing.  With ``only``,
     just the files under ``paths`` are (re)read and the sources are kept, with any path they do
     not cover added.  A file read with problems has its new and changed rows indexed but none
-    deleted until it reads cleanly.  Without an index yet, this is a full build.
+    deleted until it reads cleanly.  The index must exist (IndexMissing): only a build
+    (``search.index.build_index``) makes one.
     """
     index_dir = Path(index_dir)
     paths = None if paths is None else [Path(p) for p in paths]
     if current_generation(index_dir) is None:
-        if not paths:
-            raise IndexMissing(f"no index in {index_dir} and no sources given: run `rasm index PATH`")
-        return build_index(paths, index_dir, on_problem, progress)
+        raise IndexMissing(f"no index in {index_dir}: create it with `rasm index PATH --index {index_dir}`")
     started = time.monotonic()
     report = BuildReport(full=False)
     problem = _problem_collector(report, on_problem)
     with write_lock(index_dir):
-        gen = current_generation(index_dir)
         ix = open_index(index_dir)
-        _remove_stray_generations(index_dir, gen)
+        gen = Path(ix.storage.folder)
+        _repair_current(index_dir, gen)
+        remove_stray_generations(index_dir, gen)
         manifest = _load_manifest(gen, ix)
         recorded = manifest.dumps()
         targets, missing = _targets(manifest, paths, only, problem)
@@ -134,6 +131,17 @@ def update_index(
             _write_meta(gen, report.articles, manifest.sources, meta.get("built"))
     report.seconds = time.monotonic() - started
     return report
+
+
+def _repair_current(index_dir: Path, gen: Path) -> None:
+    """Names ``gen`` in ``CURRENT`` again if it was lost or garbled (the live generation was then
+    found as the newest complete one)."""
+    try:
+        named = (index_dir / CURRENT_FILE).read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        named = ""
+    if named != gen.name:
+        make_current(index_dir, gen)
 
 
 def _targets(manifest: Manifest, paths: list[Path] | None, only: bool, problem

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import threading
 import time
@@ -11,11 +13,13 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from search.index import DAMAGE_ERRORS, RasmIndexError, current_generation, damaged, read_meta
+from search.generations import IndexLocked, RasmIndexError, damaged, recorded_sources
+from search.index import DAMAGE_ERRORS, BuildReport
 from search.ingest import SUPPORTED_SUFFIXES, IngestProblem
 from search.update import update_index
 
 MAX_WAIT = 10.0  # a burst that never goes quiet is still indexed this often (seconds)
+CHECK_FOLDERS = 1.0  # seconds between two looks at whether a watched folder was replaced
 
 
 class _Changes(FileSystemEventHandler):
@@ -32,6 +36,9 @@ class _Changes(FileSystemEventHandler):
         paths = [event.src_path, getattr(event, "dest_path", "")]
         if not any(_relevant(p, event.is_directory) for p in paths if p):
             return
+        self.poke()
+
+    def poke(self) -> None:
         now = time.monotonic()
         if not self.wake.is_set():
             self.first = now
@@ -40,10 +47,56 @@ class _Changes(FileSystemEventHandler):
 
 
 def _relevant(path: str | bytes, is_directory: bool) -> bool:
-    path = Path(path.decode() if isinstance(path, bytes) else path)
+    path = Path(os.fsdecode(path))
     if any(part.startswith(".") for part in path.parts[1:]):
         return False
     return is_directory or path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
+class _Folders:
+    """The folders being watched, each by the identity (device, inode) it had when its watch
+    was set: a folder moved away and made anew at its path is another folder, which the old
+    watch never hears of, so it is watched again."""
+
+    def __init__(self, observer, changes: _Changes, echo: Callable[[str], None]) -> None:
+        self.observer = observer
+        self.changes = changes
+        self.echo = echo
+        self.watched: dict[Path, tuple[tuple[int, int] | None, object]] = {}
+
+    def follow(self, folders: list[Path]) -> None:
+        """Watches ``folders`` (the index's sources), each again if it was replaced or came back."""
+        for folder in folders:
+            identity = _identity(folder)
+            known = self.watched.get(folder)
+            if known is not None and known[0] == identity:
+                continue
+            if known is not None:
+                with contextlib.suppress(KeyError, ValueError, OSError):
+                    self.observer.unschedule(known[1])
+                self.echo(time.strftime("%H:%M:%S ") + f"{folder} was moved, removed or made anew: "
+                          + ("watching it again" if identity else "watching for it to come back"))
+                self.changes.poke()  # what is there now is indexed, what went is deleted
+            handle = None
+            if identity is not None:
+                try:
+                    handle = self.observer.schedule(self.changes, str(folder), recursive=True)
+                except OSError as e:  # too many watches, a folder too deep ...
+                    self.echo(f"rasm: cannot watch {folder} ({e.strerror or e}); its files are "
+                              "still indexed at each update")
+            self.watched[folder] = (identity, handle)
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _source_folders(index_dir: Path) -> list[Path]:
+    return sorted({s if s.is_dir() or not s.suffix else s.parent for s in recorded_sources(index_dir)})
 
 
 def watch(paths: list[Path] | None, index_dir: Path, delay: float = 1.0,
@@ -51,25 +104,32 @@ def watch(paths: list[Path] | None, index_dir: Path, delay: float = 1.0,
           on_problem: Callable[[IngestProblem], None] | None = None,
           stop: threading.Event | None = None) -> None:
     """Adds ``paths`` to the index's sources, brings it up to date, then re-indexes after each
-    burst of changes (``delay`` seconds of quiet) until Ctrl-C, SIGTERM or ``stop``."""
+    burst of changes (``delay`` seconds of quiet) until Ctrl-C, SIGTERM or ``stop``.
+
+    The index must exist.  While another process writes it, the first update waits its turn."""
     stop = stop or threading.Event()
-    if paths and current_generation(index_dir) is not None:
-        update_index(paths, index_dir, on_problem, only=True)
-    report = update_index(None if current_generation(index_dir) else paths, index_dir, on_problem)
+    if paths:
+        _first_update(lambda: update_index(paths, index_dir, on_problem, only=True), stop, echo)
+    report = _first_update(lambda: update_index(None, index_dir, on_problem), stop, echo)
+    if report is None:
+        return
     echo(report.summary())
-    sources = [Path(s) for s in read_meta(current_generation(index_dir)).get("sources", [])]
-    folders = sorted({s if s.is_dir() else s.parent for s in sources})
     changes = _Changes()
     observer = Observer()
-    for folder in folders:
-        observer.schedule(changes, str(folder), recursive=True)
+    folders = _Folders(observer, changes, echo)
+    folders.follow(_source_folders(index_dir))
     previous = signal.getsignal(signal.SIGTERM)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     observer.start()
-    echo("Watching " + ", ".join(str(f) for f in folders) + " for new and changed articles; Ctrl-C stops")
+    echo("Watching " + ", ".join(str(f) for f in folders.watched) + " for new and changed articles; "
+         "Ctrl-C stops")
+    checked = time.monotonic()
     try:
         while not stop.is_set():
+            if time.monotonic() - checked >= CHECK_FOLDERS:
+                folders.follow(_source_folders(index_dir))
+                checked = time.monotonic()
             if not changes.wake.wait(0.2):
                 continue
             now = time.monotonic()
@@ -82,9 +142,8 @@ def watch(paths: list[Path] | None, index_dir: Path, delay: float = 1.0,
             except (RasmIndexError, OSError, *DAMAGE_ERRORS) as e:  # locked, disk full ...: try later
                 error = damaged(index_dir, e) if isinstance(e, DAMAGE_ERRORS) else e
                 echo(time.strftime("%H:%M:%S ") + f"could not update the index ({error}); trying again")
-                changes.first = changes.last = time.monotonic()
-                changes.wake.set()
-                time.sleep(min(MAX_WAIT, max(delay, 1.0)))
+                changes.poke()
+                stop.wait(min(MAX_WAIT, max(delay, 1.0)))
                 continue
             if report.changed or report.problems:
                 echo(time.strftime("%H:%M:%S ") + report.summary())
@@ -96,3 +155,16 @@ def watch(paths: list[Path] | None, index_dir: Path, delay: float = 1.0,
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, previous)
         echo("Stopped watching.")
+
+
+def _first_update(update: Callable[[], BuildReport], stop: threading.Event,
+                  echo: Callable[[str], None]) -> BuildReport | None:
+    """The update before watching starts, waiting its turn while another process writes the
+    index (a rebuild may take minutes); None if stopped meanwhile."""
+    while not stop.is_set():
+        try:
+            return update()
+        except IndexLocked as e:
+            echo(time.strftime("%H:%M:%S ") + f"{e}; waiting")
+            stop.wait(1.0)
+    return None

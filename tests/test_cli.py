@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -293,3 +294,124 @@ def test_explain_with_exact_says_so(names_index):
     result = rasm("search", "--index", str(names_index.path), "--explain", "--exact", "Mayadeen")
     assert result.stdout.splitlines()[0] == "Spellings as typed only (--exact)."
     assert "    matched: Mayadeen (as typed)" in result.stdout.splitlines()
+
+
+# ------------------------------------------------------------------ whose index may be (re)built
+def older(index_dir: Path) -> None:
+    """Makes the index look built by an older analyzer, as after an upgrade."""
+    meta = next(index_dir.glob("gen-*/rasm.json"))
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    data["analyzer_version"] -= 1
+    meta.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_an_older_index_named_by_the_environment_is_not_rebuilt_from_the_demo_corpus(tmp_path):
+    archive = tmp_path / "myarchive"
+    archive.mkdir()
+    (archive / "a.txt").write_text("Raqqa\n\nFighting in Raqqa.\n", encoding="utf-8")
+    ix = tmp_path / "userix"
+    assert rasm("index", str(archive), "--index", str(ix)).exit_code == 0
+    older(ix)
+    result = rasm("search", "Raqqa", env={"RASM_INDEX": str(ix)})
+    assert result.exit_code == 1
+    assert "run `rasm index --rebuild` to rebuild it" in result.stderr
+    assert "rebuilding" not in result.stderr
+    assert [p.name for p in ix.glob("gen-*")] == ["gen-000001"]  # untouched
+    result = rasm("serve", env={"RASM_INDEX": str(ix)})
+    assert result.exit_code == 1 and "run `rasm index --rebuild`" in result.stderr
+    assert [p.name for p in ix.glob("gen-*")] == ["gen-000001"]
+
+
+def test_a_mistyped_index_folder_is_not_made(tmp_path):
+    typo = tmp_path / "userx"
+    for args, env in [(["search", "Raqqa"], {"RASM_INDEX": str(typo)}),
+                      (["search", "--index", str(typo), "Raqqa"], None),
+                      (["add", str(NAMES / "mayadin.txt"), "--index", str(typo)], None),
+                      (["watch", "--index", str(typo)], None)]:
+        result = rasm(*args, env=env)
+        assert result.exit_code == 1, (args, result.output)
+        assert f"no index in {typo}" in result.stderr
+        assert not typo.exists(), args
+    result = rasm("add", str(NAMES / "mayadin.txt"), "--index", str(typo))
+    assert f"create it first with `rasm index PATH --index {typo}`" in result.stderr
+    # and `rasm index` with no PATH builds no demo corpus into a folder of the user's
+    result = rasm("index", "--index", str(typo))
+    assert result.exit_code == 2 and "records no sources: name the files or folders" in result.stderr
+    assert not typo.exists()
+
+
+@pytest.fixture
+def checkout(tmp_path, monkeypatch):
+    """A source checkout of its own: corpus/ (the names fixtures) and its index/ folder."""
+    from search import settings
+
+    shutil.copytree(NAMES, tmp_path / "corpus")
+    monkeypatch.setattr(settings, "PROJECT_ROOT", tmp_path)
+    return tmp_path
+
+
+def test_the_checkouts_own_index_is_built_and_rebuilt_from_the_bundled_corpus(checkout):
+    result = rasm("search", "--json", "Mayadeen")
+    assert result.exit_code == 0, result.output
+    assert "No index yet: indexing the bundled corpus" in result.stderr
+    assert (checkout / "index" / "CURRENT").is_file()
+    older(checkout / "index")
+    result = rasm("search", "--json", "Mayadeen")
+    assert result.exit_code == 0, result.output
+    assert "built by another version of Rasm: rebuilding it" in result.stderr
+    assert json.loads(result.stdout)["total"] == 3
+
+
+def test_the_checkouts_own_index_holding_the_users_archive_is_not_rebuilt(checkout, tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.txt").write_text("Raqqa\n\nFighting in Raqqa.\n", encoding="utf-8")
+    assert rasm("index", str(archive)).exit_code == 0
+    older(checkout / "index")
+    result = rasm("search", "Raqqa")
+    assert result.exit_code == 1 and "run `rasm index --rebuild`" in result.stderr
+    result = rasm("index", "--rebuild")  # the command rebuilds the archive, not the corpus
+    assert result.exit_code == 0 and result.stdout.startswith("Indexed 1 articles"), result.output
+
+
+# ------------------------------------------------------------------ what a terminal is sent
+ESCAPES = {"id": "x\u001b]0;PWNED\u0007", "title": "Raqqa \u001b[2J news\u0008\u0008",
+           "text": "Fighting in Raqqa \u001b[31m red \u009b1m", "source": "s\u001b[5m"}
+
+
+def test_the_terminal_is_sent_no_control_characters_from_the_data(tmp_path):
+    """On a tty, titles, sources, ids and snippets printed ESC and OSC sequences verbatim."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.jsonl").write_text(json.dumps(ESCAPES) + "\n", encoding="utf-8")
+    bad = tmp_path / "b\u001b[2Jc"
+    bad.mkdir()
+    (bad / "x.txt").write_text("Raqqa\n\nMore on Raqqa.\n", encoding="utf-8")
+    ix = tmp_path / "ix"
+    assert rasm("index", str(src), str(bad), "--index", str(ix)).exit_code == 0
+    for args, shown in ((["search", "--explain", "Raqqa"], "Raqqa [2J news"), (["stats"], "b[2Jc")):
+        primary, secondary = pty.openpty()  # a real terminal: colours on
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("rasm")), *args, "--index", str(ix)],
+                                stdout=secondary, stderr=secondary, close_fds=True)
+        os.close(secondary)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(primary)
+        assert proc.wait(timeout=60) == 0
+        text = out.decode("utf-8")
+        assert shown in re.sub(r"\x1b\[[0-9;]*m", "", text)
+        # only the colours and styles Rasm itself sets: ESC [ digits m
+        assert not re.findall(r"\x1b(?!\[[0-9;]*m)", text), text
+        assert not re.findall(r"[\x00-\x08\x0b-\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]", text), text

@@ -242,7 +242,7 @@ def test_a_stale_record_of_files_is_rebuilt_from_the_index(names_copy):
 
 def test_a_second_writer_waits_then_names_the_holder(names_copy):
     src, ix = names_copy
-    hold = ("import sys, pathlib\nfrom search.index import write_lock\n"
+    hold = ("import sys, pathlib\nfrom search.generations import write_lock\n"
             "with write_lock(pathlib.Path(sys.argv[1])):\n    print('locked', flush=True)\n"
             "    sys.stdin.read()\n")
     holder = subprocess.Popen([sys.executable, "-c", hold, str(ix)], stdin=subprocess.PIPE,
@@ -287,6 +287,44 @@ def test_a_killed_rebuild_leaves_the_previous_index_searchable(corpus_copy, tmp_
     done = rasm("index", "--rebuild", "--index", str(ix))
     assert done.returncode == 0 and done.stdout.startswith("Indexed 797 articles"), done.stderr
     assert hit_ids(ix, "Mayadeen") == before
+
+
+REBUILD_SLOWLY = """
+import sys, time
+from pathlib import Path
+from search.index import build_index
+def progress(stage, done, total):
+    if stage == "read" and done == 1:
+        print("reading", flush=True)
+        time.sleep(3)  # the rest of a large archive
+build_index([Path(sys.argv[1])], Path(sys.argv[2]), progress=progress)
+print("swapped", flush=True)
+"""
+
+
+def test_a_rebuild_undoes_nothing_committed_while_it_was_reading(names_copy):
+    """An add and a delete committed during a rebuild's reading used to be undone by its swap
+    (the added article gone, the deleted one back): now they wait for the rebuild, then apply."""
+    src, ix = names_copy
+    rebuild = subprocess.Popen([sys.executable, "-c", REBUILD_SLOWLY, str(src), str(ix)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert rebuild.stdout.readline() == "reading\n", rebuild.stderr.read()
+        fresh = write(src / "fresh.txt", "Qamishli\n\nNews from Qamishli.\n")
+        (src / "maiden.txt").unlink()  # read by the rebuild already
+        added = rasm("add", str(fresh), "--index", str(ix), RASM_LOCK_TIMEOUT="60")
+        assert added.returncode == 0 and "1 added" in added.stdout, added.stderr
+        deleted = rasm("index", "--index", str(ix), RASM_LOCK_TIMEOUT="60")
+        assert deleted.returncode == 0 and "1 deleted" in deleted.stdout, deleted.stderr
+        assert rebuild.wait(timeout=60) == 0
+    finally:
+        if rebuild.poll() is None:
+            rebuild.kill()
+        rebuild.stdout.close()
+        rebuild.stderr.close()
+    assert hit_ids(ix, "Qamishli") == {"fresh.txt"}
+    assert "maiden.txt" not in {h.id for h in search(ix, "Maiden", limit=100).hits}
+    assert count(ix) == 10
 
 
 ADDER = """
@@ -387,4 +425,31 @@ def test_watch_indexes_files_as_they_arrive_and_stops_cleanly(names_copy):
             proc.kill()
     assert proc.returncode == 0, err
     assert "Stopped watching." in out
+    assert "Traceback" not in err
+
+
+def test_watch_hears_a_source_folder_moved_away_and_made_anew(names_copy, tmp_path):
+    """The folder's old watch follows it where it was moved: the new folder at its path went
+    unheard, its new files never indexed."""
+    src, ix = names_copy
+    proc = subprocess.Popen([RASM, "watch", "--delay", "0.2", "--index", str(ix)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        while not proc.stdout.readline().startswith("Watching"):
+            assert proc.poll() is None, proc.stderr.read()
+        src.rename(tmp_path / "moved-away")
+        shutil.copytree(tmp_path / "moved-away", src)  # as a restore from a backup would
+        write(src / "new" / "qamishli.txt", "Qamishli\n\nNews from Qamishli.\n")
+        deadline = time.monotonic() + 30
+        while hit_ids(ix, "Qamishli") != {"new/qamishli.txt"}:
+            assert time.monotonic() < deadline, "the new file in the new folder was never indexed"
+            time.sleep(0.2)
+        write(src / "new" / "hama.txt", "Hama\n\nNews from Hama.\n")  # and it keeps listening
+        while hit_ids(ix, "Hama") != {"new/hama.txt"}:
+            assert time.monotonic() < deadline, "the folder made anew is not watched"
+            time.sleep(0.2)
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=30)
+    assert "was moved, removed or made anew: watching it again" in out
     assert "Traceback" not in err

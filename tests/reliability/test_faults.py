@@ -111,7 +111,7 @@ def test_a_writer_killed_during_its_commit(names_copy, where, visible):
 KILLED_BEFORE_SWAP = """
 import os, signal, sys
 import search.index
-search.index._make_current = lambda *a: os.kill(os.getpid(), signal.SIGKILL)
+search.index.make_current = lambda *a: os.kill(os.getpid(), signal.SIGKILL)
 search.index.build_index([sys.argv[1]], sys.argv[2])
 """
 
@@ -153,3 +153,63 @@ def test_a_damaged_segment_is_reported_and_a_rebuild_mends_it(names_copy):
     assert done.returncode == 0 and done.stdout.startswith("Indexed 11 articles"), done.stderr
     assert ids(ix, "Raqqa") and ids(ix, "Homs") == ["more.txt"]
     assert json.loads(rasm("stats", "--json", "--index", str(ix)).stdout)["articles"] == 11
+
+
+# ------------------------------------------------------------------ every kind of damage, said plainly
+def _cut(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:100])
+
+
+def _zeroed(path: Path) -> None:
+    path.write_bytes(b"\0" * path.stat().st_size)
+
+
+def _emptied(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+# (description, the file of the live generation damaged, how)
+DAMAGE = [
+    ("truncated table of contents", "*.toc", _cut),
+    ("zeroed table of contents", "*.toc", _zeroed),
+    ("deleted table of contents", "*.toc", Path.unlink),
+    ("deleted segment", "*.seg", Path.unlink),
+    ("zeroed segment", "*.seg", _zeroed),
+    ("emptied rasm.json", "rasm.json", _emptied),
+]
+
+
+@pytest.mark.parametrize("pattern,damage", [r[1:] for r in DAMAGE], ids=[r[0] for r in DAMAGE])
+def test_a_damaged_index_says_so_everywhere_and_a_rebuild_mends_it(names_copy, pattern, damage):
+    """Each used to end in `Aborted!`, a traceback, a 500, or blame on "another version"."""
+    src, ix = names_copy
+    damage(next(current_generation(ix).glob(pattern)))
+    for args in (["search", "Raqqa"], ["stats"], ["index"], ["add", str(src / "mayadin.txt")]):
+        done = rasm(*args, "--index", str(ix))
+        assert done.returncode == 1, (args, done.stdout)
+        last = done.stderr.splitlines()[-1]
+        assert last.startswith(f"Error: the index in {ix} is damaged ("), (args, done.stderr)
+        assert last.endswith("run `rasm index --rebuild` to build it again"), (args, done.stderr)
+        assert "Traceback" not in done.stderr and "another version" not in done.stderr
+    client = create_app({"RASM_INDEX": str(ix), "TESTING": False}).test_client()
+    for url in ("/api/search?q=Raqqa", "/search?q=Raqqa", "/healthz", "/api/article/mayadin.txt"):
+        answer = client.get(url)
+        assert answer.status_code == 503, (url, answer.text[:300])
+        assert "is damaged" in answer.text and "Traceback" not in answer.text
+    done = rasm("index", "--rebuild", "--index", str(ix))
+    assert done.returncode == 0 and done.stdout.startswith("Indexed 10 articles"), done.stderr
+    assert ids(ix, "Mayadeen")
+
+
+def test_watch_on_a_damaged_or_unwritable_index_says_so(names_copy):
+    src, ix = names_copy
+    (ix / "write.lock").unlink(missing_ok=True)
+    (ix / "write.lock").mkdir()  # as unwritable as a read-only disk (root writes through modes)
+    done = subprocess.run([RASM, "watch", "--index", str(ix)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr == f"Error: cannot write the index in {ix} (Is a directory)\n"
+    (ix / "write.lock").rmdir()
+    _zeroed(next(current_generation(ix).glob("*.seg")))
+    done = subprocess.run([RASM, "watch", "--index", str(ix)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "is damaged" in done.stderr and "run `rasm index --rebuild`" in done.stderr
