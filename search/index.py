@@ -185,6 +185,13 @@ def _write_meta(gen: Path, count: int, sources: list[str], built: str | None = N
     atomic_write(gen / META_FILE, json.dumps(meta, indent=1, ensure_ascii=False))
 
 
+def clashing_id(doc_id: str, file: Path, holder: str) -> IngestProblem:
+    """The problem of an article whose id the article of another file has (a subfolder of one
+    source folder and another source folder of one name): it is skipped, the other kept."""
+    return IngestProblem(str(file.absolute()), None, f"article {doc_id!r} has the id of an article of "
+                                                     f"{holder}, which is kept: rename one of the files")
+
+
 def _problem_collector(report: BuildReport, on_problem):
     def problem(p: IngestProblem) -> None:
         report.problems.append(p)
@@ -219,21 +226,30 @@ def _build_locked(paths: list[Path], index_dir: Path, on_problem, progress) -> B
     report = BuildReport()
     problem = _problem_collector(report, on_problem)
     manifest = Manifest(sources=[str(p.absolute()) for p in paths])
+    live = Manifest.load(current_generation(index_dir)) if current_generation(index_dir) else None
+    manifest.roots = dict(live.roots) if live else {}  # a rebuild keeps every source's ids
+    manifest.forget_roots()
     articles: dict[str, Article] = {}
     owner: dict[str, FileRecord] = {}
+    owner_file: dict[str, str] = {}
     for file, root in source_files(paths, problem):
-        read = read_source(file, root, problem)
+        read = read_source(file, manifest.id_root(root), problem)
         if read is None:
             continue
         manifest.files[str(file.absolute())] = read.record
         for article in read.articles:
             report.rows += 1
             if article.id in articles:
+                if owner[article.id] is not read.record:
+                    problem(clashing_id(article.id, file, owner_file[article.id]))
+                    read.record.sha256 = ""  # read it again, and say so again, until it is renamed
+                    continue
                 report.repeats += 1
                 del articles[article.id]  # the later row wins, at its own place in the order
                 owner[article.id].rows.pop(article.id, None)
             articles[article.id] = article
             owner[article.id] = read.record
+            owner_file[article.id] = str(file.absolute())
             read.record.rows[article.id] = article_hash(article)
             if progress:
                 progress("read", report.rows, None)

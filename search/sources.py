@@ -39,9 +39,11 @@ class Manifest:
     sources: list[str] = field(default_factory=list)     # absolute paths, files or folders
     files: dict[str, FileRecord] = field(default_factory=dict)  # absolute file path -> record
     toc_generation: int = -1  # the Whoosh commit it describes; another means it is stale
+    # each source folder -> the folder its articles' ids are relative to (see ``id_root``)
+    roots: dict[str, str] = field(default_factory=dict)
 
     def dumps(self) -> str:
-        data = {"sources": self.sources, "toc_generation": self.toc_generation,
+        data = {"sources": self.sources, "toc_generation": self.toc_generation, "roots": self.roots,
                 "files": {k: asdict(v) for k, v in self.files.items()}}
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -52,10 +54,49 @@ class Manifest:
     def load(cls, gen: Path) -> Manifest | None:
         try:
             data = json.loads((gen / MANIFEST_FILE).read_text(encoding="utf-8"))
+            roots = data.get("roots", {})
+            if not isinstance(roots, dict):
+                raise TypeError("roots")
             return cls(list(data["sources"]), {k: FileRecord(**v) for k, v in data["files"].items()},
-                       int(data["toc_generation"]))
-        except (OSError, ValueError, KeyError, TypeError):
+                       int(data["toc_generation"]), {str(k): str(v) for k, v in roots.items()})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+
+    def id_root(self, root: Path) -> Path:
+        """The folder the ids of ``root``'s articles are relative to.
+
+        The first source folder's ids are relative to itself ("fakes.csv#12", "seeds/a.txt");
+        every other one's also name the folder ("extra/a.txt"), or as many of its parents as
+        it takes to tell it from another source folder of that name ("y/news/a.txt"), so two
+        files of one name in two source folders are two articles.  A folder keeps its id root
+        while it is a source, so its ids stay as they are when other sources come or go.
+        """
+        key = str(root.absolute())
+        if key not in self.roots:
+            self.roots[key] = str(self._new_id_root(Path(key)))
+        return Path(self.roots[key])
+
+    def forget_roots(self) -> None:
+        """Drops the id roots of folders that are no longer sources."""
+        live = {str(_source_root(Path(s))) for s in self.sources}
+        self.roots = {k: v for k, v in self.roots.items() if k in live}
+
+    def _new_id_root(self, root: Path) -> Path:
+        first = _source_root(Path(self.sources[0])) if self.sources else root
+        if root == first and all(k != v for k, v in self.roots.items()):
+            return root
+        taken = {Path(k).relative_to(v).as_posix() for k, v in self.roots.items() if k != v}
+        for above in root.parents:
+            label = root.relative_to(above).as_posix()
+            if label not in taken:
+                return above
+        return root  # a clash is reported where two files give one id
+
+
+def _source_root(source: Path) -> Path:
+    """The folder a source's ids start from: the folder itself, or a file's own folder."""
+    source = source.absolute()
+    return source if source.is_dir() or not source.exists() and not source.suffix else source.parent
 
 
 def atomic_write(path: Path, text: str) -> None:

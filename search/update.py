@@ -32,7 +32,7 @@ from search.generations import (
     remove_stray_generations,
     write_lock,
 )
-from search.index import BuildReport, _document, _problem_collector, _write_meta, open_index
+from search.index import BuildReport, _document, _problem_collector, _write_meta, clashing_id, open_index
 from search.ingest import Article, IngestProblem, source_files
 from search.sources import FileRecord, Manifest, article_hash, read_source
 
@@ -71,12 +71,15 @@ def update_index(
         pending: dict[str, Article] = {}
         deletes: set[str] = set()
         seen: set[str] = set()
+        claims = _claims_of_others(manifest, targets) if only else {}  # article id -> its file
         for file, root in targets:
             key = str(file.absolute())
             seen.add(key)
             old = manifest.files.get(key)
-            read = read_source(file, root, problem, old)
+            read = read_source(file, manifest.id_root(root), problem, old)
             if read is None:
+                if old:
+                    _claim(claims, file, old, problem)
                 report.unchanged += len(old.rows) if old else 0
                 continue
             report.files_read += 1
@@ -84,6 +87,10 @@ def update_index(
             rows: dict[str, str] = {}
             for article in read.articles:
                 report.rows += 1
+                if claims.setdefault(article.id, key) != key:
+                    problem(clashing_id(article.id, file, claims[article.id]))
+                    read.record.sha256 = ""  # read it again, and say so again, until it is renamed
+                    continue
                 if article.id in rows:
                     report.repeats += 1
                 rows[article.id] = article_hash(article)
@@ -111,7 +118,7 @@ def update_index(
                 if any(key == m or key.startswith(m.rstrip(os.sep) + os.sep) for m in missing):
                     continue  # its source is missing (unmounted?): keep what was indexed
                 deletes.update(manifest.files.pop(key).rows)
-        deletes -= pending.keys()
+        deletes -= pending.keys() | claims.keys()
         with ix.searcher() as searcher:
             emptied = not pending and len(deletes) >= searcher.doc_count()
         if emptied:  # like an empty build, an update never leaves the index with nothing
@@ -133,6 +140,26 @@ def update_index(
     return report
 
 
+def _claims_of_others(manifest: Manifest, targets: list[tuple[Path, Path]]) -> dict[str, str]:
+    """The article ids of the files an update (``only``) does not read, each of its file."""
+    read = {str(file.absolute()) for file, _ in targets}
+    claims: dict[str, str] = {}
+    for key, record in manifest.files.items():
+        if key not in read:
+            for doc_id in record.rows:
+                claims.setdefault(doc_id, key)
+    return claims
+
+
+def _claim(claims: dict[str, str], file: Path, record: FileRecord, problem) -> None:
+    """Claims the ids of an unchanged file's articles; one an earlier file holds is dropped."""
+    key = str(file.absolute())
+    for doc_id in [i for i in record.rows if claims.setdefault(i, key) != key]:
+        del record.rows[doc_id]
+        problem(clashing_id(doc_id, file, claims[doc_id]))
+        record.sha256 = ""
+
+
 def _repair_current(index_dir: Path, gen: Path) -> None:
     """Names ``gen`` in ``CURRENT`` again if it was lost or garbled (the live generation was then
     found as the newest complete one)."""
@@ -150,6 +177,7 @@ def _targets(manifest: Manifest, paths: list[Path] | None, only: bool, problem
     if not only:
         if paths:
             manifest.sources = [str(p.absolute()) for p in paths]
+            manifest.forget_roots()
         sources = [Path(s) for s in manifest.sources]
         missing = [str(s) for s in sources if not s.exists()]
         return list(source_files(sources, problem)), missing
@@ -188,8 +216,8 @@ def _load_manifest(gen: Path, ix) -> Manifest:
     if manifest is not None and manifest.toc_generation == latest:
         return manifest
     sources = read_meta(gen).get("sources") or (manifest.sources if manifest else [])
-    rebuilt = Manifest(list(sources), {}, latest)
-    roots = [Path(s) if Path(s).is_dir() else Path(s).parent for s in sources]
+    rebuilt = Manifest(list(sources), {}, latest, dict(manifest.roots) if manifest else {})
+    roots = [rebuilt.id_root(Path(s) if Path(s).is_dir() else Path(s).parent) for s in sources]
     with ix.searcher() as searcher:
         for stored in searcher.all_stored_fields():
             rel = stored.get("path", "")

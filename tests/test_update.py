@@ -192,7 +192,7 @@ def test_add_indexes_a_file_outside_the_sources_and_keeps_it(names_copy, tmp_pat
     done = rasm("add", str(extra), "--index", str(ix))
     assert done.returncode == 0, done.stderr
     assert "1 added, 0 updated, 0 deleted" in done.stdout
-    assert hit_ids(ix, "Aleppo") == {"aleppo.txt"}
+    assert hit_ids(ix, "Aleppo") == {"drop/aleppo.txt"}  # another source folder: named in its id
     done = rasm("index", "--index", str(ix))  # its own sources now include the file
     assert "0 deleted, 11 unchanged" in done.stdout
     added_inside = write(src / "new" / "homs.txt", "Homs\n\nNews from Hims.\n")
@@ -209,7 +209,7 @@ def test_a_republished_copy_joins_the_group_of_the_original(corpus_copy, tmp_pat
                  "Republished\n\n" + seed.read_text(encoding="utf-8") + "\nShare this story.\n")
     update_index([copy], ix, only=True)
     with open_index(ix).searcher() as s:
-        original, added = s.document(id="seeds/000_e7b07514ae8db21d.txt"), s.document(id="copy.txt")
+        original, added = s.document(id="seeds/000_e7b07514ae8db21d.txt"), s.document(id="wire/copy.txt")
     assert added["group"] == original["group"]
 
 
@@ -453,3 +453,58 @@ def test_watch_hears_a_source_folder_moved_away_and_made_anew(names_copy, tmp_pa
         out, err = proc.communicate(timeout=30)
     assert "was moved, removed or made anew: watching it again" in out
     assert "Traceback" not in err
+
+
+# ------------------------------------------------------------------ one id, one article
+def test_files_of_one_name_in_two_source_folders_are_two_articles(tmp_path):
+    """Both were id "a.txt": one was kept ("1 repeated ids"), and deleting B's took A's with it."""
+    a = write(tmp_path / "A" / "a.txt", "Raqqa\n\nFighting in Raqqa.\n")
+    b = write(tmp_path / "B" / "a.txt", "Homs\n\nShelling in Homs.\n")
+    ix = tmp_path / "ix"
+    done = rasm("index", str(a.parent), str(b.parent), "--index", str(ix))
+    assert done.stdout.startswith("Indexed 2 articles from 2 records") and "repeated" not in done.stdout
+    assert hit_ids(ix, "Raqqa") == {"a.txt"} and hit_ids(ix, "Homs") == {"B/a.txt"}
+    done = rasm("index", "--rebuild", "--index", str(ix))  # a rebuild keeps every id
+    assert hit_ids(ix, "Raqqa") == {"a.txt"} and hit_ids(ix, "Homs") == {"B/a.txt"}
+    b.unlink()
+    done = rasm("index", "--index", str(ix))
+    assert "0 added, 0 updated, 1 deleted, 1 unchanged" in done.stdout, done.stdout
+    assert hit_ids(ix, "Raqqa") == {"a.txt"} and hit_ids(ix, "Homs") == set()
+    write(b, "Homs\n\nShelling in Homs again.\n")
+    assert "1 added, 0 updated, 0 deleted, 1 unchanged" in rasm("index", "--index", str(ix)).stdout
+    assert count(ix) == 2
+
+
+def test_files_of_one_name_added_from_two_folders_are_two_articles(names_copy, tmp_path):
+    src, ix = names_copy
+    x = write(tmp_path / "x" / "report.txt", "Raqqa\n\nA report from Raqqa.\n")
+    y = write(tmp_path / "y" / "report.txt", "Homs\n\nA report from Homs.\n")
+    assert "1 added" in rasm("add", str(x), "--index", str(ix)).stdout
+    assert "1 added" in rasm("add", str(y), "--index", str(ix)).stdout
+    assert count(ix) == 12
+    assert hit_ids(ix, "Homs") == {"y/report.txt"} and "x/report.txt" in hit_ids(ix, "Raqqa")
+    assert "0 added, 0 updated, 0 deleted, 12 unchanged" in rasm("index", "--index", str(ix)).stdout
+
+
+def test_source_folders_of_one_name_are_told_apart_by_their_parents(tmp_path):
+    first = write(tmp_path / "main" / "x.txt", "Idlib\n\nNews from Idlib.\n").parent
+    p = write(tmp_path / "p" / "news" / "a.txt", "Raqqa\n\nFighting in Raqqa.\n").parent
+    q = write(tmp_path / "q" / "news" / "a.txt", "Homs\n\nShelling in Homs.\n").parent
+    ix = tmp_path / "ix"
+    assert rasm("index", str(first), str(p), str(q), "--index", str(ix)).returncode == 0
+    assert hit_ids(ix, "Raqqa") == {"news/a.txt"} and hit_ids(ix, "Homs") == {"q/news/a.txt"}
+
+
+def test_an_id_two_files_would_share_is_reported_and_one_kept(tmp_path):
+    """The first source's subfolder B and a second source folder B: both give "B/a.txt"."""
+    first = write(tmp_path / "A" / "B" / "a.txt", "Raqqa\n\nFighting in Raqqa.\n").parent.parent
+    other = write(tmp_path / "B" / "a.txt", "Homs\n\nShelling in Homs.\n").parent
+    ix = tmp_path / "ix"
+    done = rasm("index", str(first), str(other), "--index", str(ix))
+    assert done.returncode == 0 and "1 error" in done.stdout
+    assert (f"rasm: skipped {other / 'a.txt'}: article 'B/a.txt' has the id of an article of "
+            f"{first / 'B' / 'a.txt'}, which is kept: rename one of the files") in done.stderr
+    assert hit_ids(ix, "Raqqa") == {"B/a.txt"} and hit_ids(ix, "Homs") == set()
+    done = rasm("index", "--index", str(ix))  # said again at each run until a file is renamed
+    assert "has the id of an article of" in done.stderr
+    assert hit_ids(ix, "Raqqa") == {"B/a.txt"}
