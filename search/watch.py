@@ -108,19 +108,26 @@ def watch(paths: list[Path] | None, index_dir: Path, delay: float = 1.0,
 
     The index must exist.  While another process writes it, the first update waits its turn."""
     stop = stop or threading.Event()
-    if paths:
-        _first_update(lambda: update_index(paths, index_dir, on_problem, only=True), stop, echo)
-    report = _first_update(lambda: update_index(None, index_dir, on_problem), stop, echo)
-    if report is None:
-        return
-    echo(report.summary())
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():  # from the first moment on
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        if paths:
+            _first_update(lambda: update_index(paths, index_dir, on_problem, only=True), stop, echo)
+        report = _first_update(lambda: update_index(None, index_dir, on_problem), stop, echo)
+        if report is not None:
+            echo(report.summary())
+            _watch(index_dir, delay, echo, on_problem, stop)
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _watch(index_dir: Path, delay: float, echo, on_problem, stop: threading.Event) -> None:
     changes = _Changes()
     observer = Observer()
     folders = _Folders(observer, changes, echo)
     folders.follow(_source_folders(index_dir))
-    previous = signal.getsignal(signal.SIGTERM)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     observer.start()
     echo("Watching " + ", ".join(str(f) for f in folders.watched) + " for new and changed articles; "
          "Ctrl-C stops")
@@ -152,8 +159,6 @@ def watch(paths: list[Path] | None, index_dir: Path, delay: float = 1.0,
     finally:
         observer.stop()
         observer.join()
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, previous)
         echo("Stopped watching.")
 
 

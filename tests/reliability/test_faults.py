@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,26 @@ def test_a_full_disk_during_a_rebuild_leaves_the_index_as_it_was(names_copy):
     assert ids(ix, "Mayadeen") == before
     done = rasm("index", "--rebuild", str(CORPUS), "--index", str(ix))
     assert done.returncode == 0 and done.stdout.startswith("Indexed 797 articles"), done.stderr
+
+
+def test_a_full_disk_during_a_parallel_rebuild_fails_it_without_a_hang(names_copy, tmp_path):
+    """Over 1,000 articles are written by two writer processes: when both died of the full disk,
+    Whoosh's own multi-process writer left the rebuild waiting for them for ever."""
+    src, ix = names_copy
+    big = tmp_path / "big"
+    shutil.copytree(CORPUS, big)
+    for n in range(300):
+        (big / "extra").mkdir(exist_ok=True)
+        (big / "extra" / f"{n:03d}.txt").write_text(f"Bulletin {n}\n\nNews {n} from Raqqa.\n",
+                                                    encoding="utf-8")
+    live = current_generation(ix)
+    started = time.monotonic()
+    done = rasm("index", "--rebuild", str(big), "--index", str(ix), max_file_bytes=1_000_000)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "File too large" in done.stderr and "previous one stays live" in done.stderr, done.stderr
+    assert time.monotonic() - started < 120  # (the subprocess timeout is 300 s)
+    assert current_generation(ix) == live and sorted(ix.glob("gen-*")) == [live]
+    assert count(ix) == 10
 
 
 def test_a_full_disk_during_an_update_loses_nothing(names_copy):
