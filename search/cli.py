@@ -25,6 +25,7 @@ from search.generations import (
     recorded_sources,
 )
 from search.index import DAMAGE_ERRORS, build_index, open_index
+from search.ingest import IngestProblem
 from search.query import QueryError
 from search.searcher import MAX_LIMIT, SearchResult, search
 from search.update import update_index
@@ -175,7 +176,7 @@ def watch_cmd(paths: tuple[Path, ...], index_dir: Path | None, delay: float) -> 
     _require_index(index_dir)
     try:
         watch(list(paths) or None, index_dir, delay=delay, echo=lambda line: click.echo(line),
-              on_problem=lambda p: click.echo(f"rasm: skipped {p}", err=True))
+              on_problem=_echo_problem)
     except RasmIndexError as e:
         raise click.ClickException(str(e)) from e
     except DAMAGE_ERRORS as e:
@@ -220,6 +221,13 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
     click.echo("\n".join(lines))
 
 
+def _echo_problem(problem: IngestProblem) -> None:
+    """One line on stderr per file or row passed over ("skipped") or article kept with a
+    warning; file names and values are the data's, so no control character reaches the terminal."""
+    what = "warning:" if problem.kept else "skipped"
+    click.echo(f"rasm: {what} {_terminal_text(str(problem))}", err=True)
+
+
 def _size(n: int) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
@@ -235,7 +243,7 @@ def _write_with_progress(write, index_dir: Path):
     def problem(p) -> None:
         if bar:
             bar.clear()
-        click.echo(f"rasm: skipped {p}", err=True)
+        _echo_problem(p)
 
     try:
         return write(on_problem=problem, progress=bar)

@@ -101,8 +101,10 @@ class BuildReport:
 
     def summary(self) -> str:
         repeats = (f", {self.repeats} repeated ids (later row kept)" if self.repeats else "")
-        errors = len(self.problems)
-        errors_text = f"{errors} error{'' if errors == 1 else 's'}"
+        errors = sum(1 for p in self.problems if not p.kept)
+        warnings = len(self.problems) - errors
+        errors_text = f"{errors} error{'' if errors == 1 else 's'}" + (
+            f", {warnings} warning{'' if warnings == 1 else 's'}" if warnings else "")
         if not self.full:
             return (f"Updated the index in {self.seconds:.1f} s: {self.added} added, {self.updated} updated, "
                     f"{self.deleted} deleted, {self.unchanged} unchanged ({self.files_read} "

@@ -1,42 +1,37 @@
 """Reading news files (text, markdown, HTML, JSON, JSONL, CSV) into Article records.
 
-This is the one module that knows file formats; everything downstream sees only Articles.
-A file or row that cannot be read is reported as an IngestProblem and skipped, never fatal.
+Together with ``search.records`` (the record formats) this is where file formats are known;
+everything downstream sees only Articles.  A file or row that cannot be read is reported as an
+IngestProblem and skipped, never fatal.
 """
 
-import csv
-import datetime
-import io
-import json
 import logging
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from search.article import Article, IngestProblem, capped, join_body, title_from_body
 from search.boilerplate import is_boilerplate
 from search.dates import find_date, parse_date
-from search.decoding import (
-    NotText,
-    clean_value,
-    decode_text,
-    html_page,
-    paragraphs,
-    plain_line,
-    strip_markup,
+from search.decoding import NotText, clean_value, decode_text, html_page, paragraphs, plain_line, strip_markup
+from search.files import Refused, read_content
+from search.frontmatter import front_matter
+from search.records import (
+    AUTHOR_KEYS,
+    DATE_KEYS,
+    SOURCE_KEYS,
+    TITLE_KEYS,
+    URL_KEYS,
+    read_csv,
+    read_json,
+    read_jsonl,
 )
+from search.walk import article_files, suffix_in
+
+__all__ = ["Article", "IngestProblem", "SUPPORTED_SUFFIXES", "iter_articles", "read_file", "relative_id",
+           "source_files"]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".csv")
-
-# Column/key names, matched case-insensitively; the first present non-empty one wins.
-ID_KEYS = ("id", "unit_id", "doc_id", "article_id")
-TITLE_KEYS = ("title", "article_title", "headline")
-BODY_KEYS = ("text", "body", "content", "article_content")
-DATE_KEYS = ("date", "published", "date_extracted", "published_at", "pubdate")
-SOURCE_KEYS = ("source",)
-URL_KEYS = ("url", "link")
-AUTHOR_KEYS = ("author",)
 
 # A corpus folder's own documentation is not an article: README.md, ATTRIBUTION.md, LICENSE.txt ...
 _CORPUS_DOCS = frozenset({"readme", "attribution", "license", "licence", "copying", "notice", "changelog"})
@@ -44,7 +39,6 @@ _CORPUS_DOCS = frozenset({"readme", "attribution", "license", "licence", "copyin
 # <meta> names (lower-cased) that may hold the publication date, after article:published_time.
 _HTML_DATE_META = ("datepublished", "date", "pubdate", "publishdate", "dc.date", "dc.date.issued")
 
-TITLE_MAX_CHARS = 120
 HEADER_LINES = 15
 # A header line (title, byline, dateline) is short; the first longer line is the article proper.
 HEADER_LINE_MAX_CHARS = 200
@@ -58,47 +52,12 @@ _BYLINE = re.compile(
 _POSTED_BY = re.compile(r"\bposted\b(?:\s+\S+){0,4}?\s+by\s+(?P<name>[\w.'’-]+(?: [\w.'’-]+){0,3})$", re.I)
 _UNNAMED_BYLINE = re.compile(r"^(?:written|posted)\s+by\b", re.IGNORECASE)
 _SOURCE_LINE = re.compile(r"^source\s*:\s*(?P<name>.{1,60}?)$", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)")
-# Before this many characters a full stop is more likely "U.S." or "Mr." than a sentence end.
-_MIN_SENTENCE_CHARS = 20
 
 _log = logging.getLogger(__name__)
 
 
-@dataclass
-class Article:
-    """One news article, cleaned and ready to index."""
-
-    id: str
-    title: str
-    body: str
-    date: datetime.datetime | None
-    source: str = ""
-    url: str = ""
-    author: str = ""
-    path: str = ""
-    meta: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class IngestProblem:
-    """A file or row that could not be read, and why."""
-
-    path: str
-    line: int | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.reason}"
-
-
 ProblemHandler = Callable[[IngestProblem], None]
-_Report = Callable[[int | None, str], None]
-
-
-class _UnreadableRow(ValueError):
-    """A row that holds no article; str() is the reason."""
+_Report = Callable[..., None]  # (line, reason, kept=False)
 
 
 def iter_articles(paths: Iterable[str | Path], on_problem: ProblemHandler | None = None) -> Iterator[Article]:
@@ -116,16 +75,11 @@ def iter_articles(paths: Iterable[str | Path], on_problem: ProblemHandler | None
 def source_files(paths: Iterable[str | Path], on_problem: ProblemHandler | None = None
                  ) -> Iterator[tuple[Path, Path]]:
     """Every article file under paths, as (file, the root its id is relative to), in the order
-    iter_articles reads them; a path that does not exist is reported."""
+    iter_articles reads them; what is passed over (a path that does not exist, a link out of its
+    folder, a FIFO, a name that is not UTF-8, ...) is reported (see ``search.walk``)."""
     handle = on_problem or _log_problem
-    for given in map(Path, paths):
-        if given.is_dir():
-            for file in _files_under(given):
-                yield file, given
-        elif given.exists():
-            yield given, given.parent
-        else:
-            handle(IngestProblem(given.as_posix(), None, "no such file or folder"))
+    yield from article_files(paths, suffix_in(SUPPORTED_SUFFIXES, _CORPUS_DOCS),
+                             lambda where, why: handle(IngestProblem(where, None, why)))
 
 
 def relative_id(path: Path, root: Path) -> str:
@@ -145,8 +99,8 @@ def read_file(path: Path, root: Path, on_problem: ProblemHandler | None = None,
     rel = _relative(path, root)
     handle = on_problem or _log_problem
 
-    def report(line: int | None, reason: str) -> None:
-        handle(IngestProblem(rel, line, reason))
+    def report(line: int | None, reason: str, kept: bool = False) -> None:
+        handle(IngestProblem(rel, line, reason, kept))
 
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
@@ -154,19 +108,25 @@ def read_file(path: Path, root: Path, on_problem: ProblemHandler | None = None,
         return
     if raw is None:
         try:
-            raw = path.read_bytes()
+            content = read_content(path)
+        except Refused as exc:
+            report(None, str(exc))
+            return
         except OSError as exc:
             report(None, f"cannot read file ({exc.strerror or exc})")
             return
+        raw = content.data
+        if content.truncated:
+            report(None, f"only the first {len(raw) >> 20} MB of its {content.size >> 20} MB are read",
+                   kept=True)
     try:
-        text = decode_text(raw, nfc=reader not in (_read_json, _read_jsonl))
+        text = decode_text(raw, nfc=reader not in (read_json, read_jsonl))
     except NotText as exc:
         report(None, str(exc))
         return
-    if reader is _read_jsonl:
-        yield from _read_jsonl(text, rel, report, first_line)
-    else:
-        yield from reader(text, rel, report)
+    rows = read_jsonl(text, rel, report, first_line) if reader is read_jsonl else reader(text, rel, report)
+    for line, article in rows:
+        yield capped(article, lambda reason, line=line: report(line, reason, kept=True))
 
 
 def _log_problem(problem: IngestProblem) -> None:
@@ -180,26 +140,39 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _files_under(folder: Path) -> list[Path]:
-    found = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [name for name in dirnames if not name.startswith(".")]
-        found += [
-            Path(dirpath, name) for name in filenames if not name.startswith(".") and _is_article_file(name)
-        ]
-    return sorted(found, key=lambda file: file.relative_to(folder).parts)
-
-
-def _is_article_file(name: str) -> bool:
-    stem, suffix = os.path.splitext(name)
-    return suffix.lower() in SUPPORTED_SUFFIXES and stem.lower() not in _CORPUS_DOCS
-
-
 # Plain text and markdown
 
 
-def _read_text(text: str, rel: str, report: _Report) -> Iterator[Article]:
-    yield _article_from_text(strip_markup(text), rel)
+def _read_text(text: str, rel: str, report: _Report) -> Iterator[tuple[int | None, Article]]:
+    yield None, _article_from_text(strip_markup(text), rel)
+
+
+def _read_markdown(text: str, rel: str, report: _Report) -> Iterator[tuple[int | None, Article]]:
+    """Markdown, with a YAML-style front matter block (``---`` ... ``---``) read as metadata."""
+    fields, body = front_matter(text)
+    if fields is None:
+        yield from _read_text(text, rel, report)
+        return
+    article = _article_from_text(strip_markup(body), rel, plain_line(_first(fields, TITLE_KEYS)))
+    raw_date = _first(fields, DATE_KEYS)
+    if raw_date:
+        article.date = parse_date(raw_date)
+        if article.date is None:
+            report(1, f"the date {raw_date[:60]!r} is not understood: the article is kept undated",
+                   kept=True)
+    article.source = plain_line(_first(fields, SOURCE_KEYS)) or article.source
+    article.url = _first(fields, URL_KEYS) or article.url
+    article.author = plain_line(_first(fields, AUTHOR_KEYS)) or article.author
+    known = {*TITLE_KEYS, *DATE_KEYS, *SOURCE_KEYS, *URL_KEYS, *AUTHOR_KEYS}
+    article.meta = {key: clean_value(value) for key, value in fields.items()
+                    if key.lower() not in known or key.lower() in DATE_KEYS and article.date is None}
+    yield None, article
+
+
+def _first(fields: dict[str, str], names: tuple[str, ...]) -> str:
+    """The first non-empty value among ``names`` (keys matched case-insensitively)."""
+    lowered = {key.lower(): value for key, value in fields.items()}
+    return next((lowered[n].strip() for n in names if lowered.get(n, "").strip()), "")
 
 
 def _article_from_text(text: str, rel: str, title: str = "") -> Article:
@@ -237,10 +210,10 @@ def _article_from_text(text: str, rel: str, title: str = "") -> Article:
             source = source or named["name"]
             drop.add((p, i))
     kept = [[line for i, line in enumerate(block) if (p, i) not in drop] for p, block in enumerate(blocks)]
-    body = _join_body(kept, title)
+    body = join_body(kept, title)
     return Article(
         id=rel,
-        title=title or _title_from_body(body),
+        title=title or title_from_body(body),
         body=body,
         date=date,
         source=source or author,
@@ -254,35 +227,10 @@ def _is_title_like(line: str) -> bool:
     return any(char.isalpha() for char in line) and not line.endswith(".")
 
 
-def _join_body(blocks: list[list[str]], title: str = "") -> str:
-    """Drops boilerplate lines, repeats of the title and exact repeats of an earlier paragraph."""
-    seen = {title}
-    kept = []
-    for block in blocks:
-        paragraph = "\n".join(line for line in block if not is_boilerplate(line))
-        if paragraph and paragraph not in seen:
-            seen.add(paragraph)
-            kept.append(paragraph)
-    return "\n\n".join(kept)
-
-
-def _title_from_body(body: str) -> str:
-    """The body's first sentence (or line), cut at a word boundary near TITLE_MAX_CHARS."""
-    first = body.split("\n", 1)[0]
-    for end in _SENTENCE_END.finditer(first):
-        if end.start() >= _MIN_SENTENCE_CHARS:
-            first = first[: end.start()]
-            break
-    if len(first) <= TITLE_MAX_CHARS:
-        return first
-    cut = first.rfind(" ", 0, TITLE_MAX_CHARS)
-    return first[: cut if cut > 0 else TITLE_MAX_CHARS].rstrip(" ,;:-–—") + "…"
-
-
 # HTML
 
 
-def _read_html(text: str, rel: str, report: _Report) -> Iterator[Article]:
+def _read_html(text: str, rel: str, report: _Report) -> Iterator[tuple[int | None, Article]]:
     page = html_page(text)
     title = plain_line(page.meta.get("og:title") or page.h1 or page.title)
     article = _article_from_text(page.text, rel, title)
@@ -296,158 +244,15 @@ def _read_html(text: str, rel: str, report: _Report) -> Iterator[Article]:
     article.source = plain_line(page.meta.get("og:site_name", "")) or article.source
     article.url = page.canonical or page.meta.get("og:url", "")
     article.author = plain_line(page.meta.get("author", "")) or article.author
-    yield article
+    yield None, article
 
 
-# JSON, JSONL and CSV: one record per article
-
-
-def _read_json(text: str, rel: str, report: _Report) -> Iterator[Article]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        report(exc.lineno, f"malformed JSON at column {exc.colno}: {exc.msg}")
-        return
-    if isinstance(data, dict):
-        try:
-            yield _article_from_record(data, rel, None)
-        except _UnreadableRow as exc:
-            report(None, str(exc))
-    elif isinstance(data, list):
-        lines = _item_lines(text, len(data))
-        for number, item in enumerate(data, 1):
-            try:
-                yield _article_from_record(item, rel, number)
-            except _UnreadableRow as exc:
-                report(lines[number - 1], f"item {number}: {exc}")
-    else:
-        report(None, "JSON holds neither an object nor a list of objects")
-
-
-_JSON_SPACE = re.compile(r"[ \t\n\r]*")
-
-
-def _item_lines(text: str, count: int) -> list[int | None]:
-    """The line each item of a JSON list (already parsed: ``count`` items) starts on."""
-    decoder = json.JSONDecoder()
-    lines: list[int | None] = []
-    at = _JSON_SPACE.match(text).end() + 1  # past "["
-    try:
-        for _ in range(count):
-            at = _JSON_SPACE.match(text, at).end()
-            lines.append(text.count("\n", 0, at) + 1)
-            _, at = decoder.raw_decode(text, at)
-            at = _JSON_SPACE.match(text, at).end() + 1  # past ","
-    except ValueError:
-        pass
-    return lines + [None] * (count - len(lines))
-
-
-def _read_jsonl(text: str, rel: str, report: _Report, first_line: int = 1) -> Iterator[Article]:
-    # split("\n"), not splitlines(): JSON strings may hold raw U+2028 or U+0085.
-    for number, line in enumerate(text.split("\n"), first_line):
-        if not line.strip():
-            continue
-        try:
-            yield _article_from_record(json.loads(line), rel, number)
-        except json.JSONDecodeError as exc:
-            report(number, f"malformed JSON at column {exc.colno}: {exc.msg}")
-        except _UnreadableRow as exc:
-            report(number, str(exc))
-
-
-def _read_csv(text: str, rel: str, report: _Report) -> Iterator[Article]:
-    # Some archives hold whole long articles in one cell; the default 128 KiB limit would drop them.
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
-    rows = csv.reader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in next(rows, [])]
-    if not {name.lower() for name in header} & set(BODY_KEYS):
-        report(None, f"no body column (expected one of: {', '.join(BODY_KEYS)})")
-        return
-    number = 0
-    while True:
-        start = rows.line_num + 1
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            report(start, f"unreadable CSV row: {exc}")
-            continue
-        if not any(cell.strip() for cell in row):
-            continue
-        number += 1
-        record = dict(zip(header, row, strict=False))
-        extra = enumerate(row[len(header) :], len(header) + 1)
-        record.update((f"column_{index}", cell) for index, cell in extra)
-        try:
-            yield _article_from_record(record, rel, number)
-        except _UnreadableRow as exc:
-            report(start, str(exc))
-
-
-def _article_from_record(record: object, rel: str, number: int | None) -> Article:
-    """Maps a CSV row or JSON object to an Article; raises _UnreadableRow if it holds none.
-
-    A row's id is "<rel>#<its id value, else number>"; a JSON file holding one object (number
-    None) is one document, like a text file, so its id is rel and any id value stays in meta."""
-    if not isinstance(record, dict):
-        raise _UnreadableRow(f"expected a JSON object, found {type(record).__name__}")
-    keys: dict[str, str] = {}
-    for key in record:
-        keys.setdefault(str(key).strip().lower(), key)
-    used: set[str] = set()
-
-    def take(names: tuple[str, ...]) -> str:
-        for name in names:
-            key = keys.get(name)
-            if key is None:
-                continue
-            used.add(key)  # an empty title/body/... column says nothing worth keeping in meta
-            value = _as_text(record[key]).strip()
-            if value:
-                return value
-        return ""
-
-    doc_id = rel if number is None else f"{rel}#{take(ID_KEYS) or number}"
-    title = plain_line(strip_markup(take(TITLE_KEYS)))
-    body = _join_body(paragraphs(strip_markup(take(BODY_KEYS))))
-    if not title and not body:
-        raise _UnreadableRow(
-            f"row has neither title nor body (expected a body in one of: {', '.join(BODY_KEYS)})"
-        )
-    raw_date = take(DATE_KEYS)
-    date = parse_date(raw_date)
-    article = Article(
-        id=doc_id,
-        title=title or _title_from_body(body),
-        body=body,
-        date=date,
-        source=take(SOURCE_KEYS),
-        url=take(URL_KEYS),
-        author=take(AUTHOR_KEYS),
-        path=rel,
-    )
-    article.meta = {str(key): _as_text(value) for key, value in record.items() if key not in used}
-    if raw_date and date is None:
-        article.meta["date"] = raw_date  # not lost: someone may read it where the parser cannot
-    return article
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, str):
-        return clean_value(value)
-    if value is None:
-        return ""
-    return clean_value(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
-
-
-_READERS: dict[str, Callable[[str, str, _Report], Iterator[Article]]] = {
+_READERS: dict[str, Callable[..., Iterator[tuple[int | None, Article]]]] = {
     ".txt": _read_text,
-    ".md": _read_text,
+    ".md": _read_markdown,
     ".html": _read_html,
     ".htm": _read_html,
-    ".json": _read_json,
-    ".jsonl": _read_jsonl,
-    ".csv": _read_csv,
+    ".json": read_json,
+    ".jsonl": read_jsonl,
+    ".csv": read_csv,
 }

@@ -9,6 +9,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from search.files import Refused, read_content
 from search.ingest import Article, IngestProblem, read_file, relative_id
 
 MANIFEST_FILE = "files.json"
@@ -120,35 +121,44 @@ class SourceRead:
 
 def read_source(file: Path, root: Path, problem, old: FileRecord | None = None) -> SourceRead | None:
     """Reads ``file`` unless ``old`` shows it unchanged (then None); a JSONL file that only grew
-    is read from where it ended.  A file that cannot be read at all is reported and also None."""
+    is read from where it ended.  A file that cannot be read at all is reported and also None.
+    Warnings (an article kept, a value in it not understood) leave the file read cleanly."""
     rel = relative_id(file, root)
     try:
         st = file.stat()
         if (old and old.rel == rel and old.sha256 and old.size == st.st_size
                 and old.mtime_ns == st.st_mtime_ns):
             return None
-        raw = file.read_bytes()
+        content = read_content(file)
+    except Refused as e:
+        problem(IngestProblem(rel, None, str(e)))
+        return None
     except OSError as e:
         problem(IngestProblem(rel, None, f"cannot read file ({e.strerror or e})"))
         return None
-    digest = hashlib.sha256(raw).hexdigest()
-    record = FileRecord(rel, st.st_size, st.st_mtime_ns, digest, raw.count(b"\n"))
-    if old and old.rel == rel and old.sha256 == digest:
-        old.size, old.mtime_ns = st.st_size, st.st_mtime_ns  # touched, not changed
+    raw = content.data
+    record = FileRecord(rel, content.size, st.st_mtime_ns, content.sha256, content.newlines)
+    if old and old.rel == rel and old.sha256 == content.sha256:
+        old.size, old.mtime_ns = content.size, st.st_mtime_ns  # touched, not changed
         return None
-    problems: list[IngestProblem] = []
+    errors: list[IngestProblem] = []
 
     def seen(p: IngestProblem) -> None:
-        problems.append(p)
+        if not p.kept:
+            errors.append(p)
         problem(p)
 
     grew = (old is not None and old.rel == rel and old.sha256 and file.suffix.lower() == ".jsonl"
-            and old.size < len(raw) and (old.size == 0 or raw[old.size - 1:old.size] == b"\n")
+            and not content.truncated and old.size < len(raw)
+            and (old.size == 0 or raw[old.size - 1:old.size] == b"\n")
             and hashlib.sha256(raw[:old.size]).hexdigest() == old.sha256)
     if grew:
         articles = list(read_file(file, root, seen, raw=raw[old.size:], first_line=old.lines + 1))
     else:
+        if content.truncated:
+            seen(IngestProblem(rel, None, f"only the first {len(raw) >> 20} MB of its "
+                                          f"{content.size >> 20} MB are read", kept=True))
         articles = list(read_file(file, root, seen, raw=raw))
-    if problems:
+    if errors:
         record.sha256 = ""  # read it again next time, when it may have been mended
-    return SourceRead(record, articles, clean=not problems, tail=bool(grew))
+    return SourceRead(record, articles, clean=not errors, tail=bool(grew))

@@ -132,11 +132,13 @@ def test_fixture_folder_yields_every_row_and_reports_the_bad_ones():
         "rows.jsonl#4",
     ]
     assert [str(problem) for problem in problems] == [
+        "list.json:3: the date 'not a date' is not understood: the article is kept undated",
         f"list.json:4: item 3: {NO_TITLE_NOR_BODY}",
         "list.json:5: item 4: expected a JSON object, found str",
         f"rows.csv:6: {NO_TITLE_NOR_BODY}",
         "rows.jsonl:3: malformed JSON at column 37: Unterminated string starting at",
     ]
+    assert [p.kept for p in problems] == [True, False, False, False, False]  # a warning: indexed
 
 
 def test_malformed_json_file_names_the_line(tmp_path):
@@ -503,3 +505,80 @@ def test_seed_paragraphs_are_not_repeated(corpus):
         if article.path.startswith("seeds/"):
             paragraphs = article.body.split("\n\n")
             assert len(paragraphs) == len(set(paragraphs)), article.id
+
+
+# ------------------------------------------------------------------ warnings: kept, and said so
+def test_a_date_not_understood_is_said_and_the_article_kept(tmp_path):
+    """`not-a-date` and `32/13/2017` became no date with "0 errors": date filters dropped them."""
+    from click.testing import CliRunner
+
+    from search.cli import cli
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "news.csv").write_text("id,title,text,date\n1,Raqqa,Fighting in Raqqa.,not-a-date\n"
+                                  "2,Homs,Shelling in Homs.,32/13/2017\n3,Hama,News from Hama.,2017-10-05\n",
+                                  encoding="utf-8")
+    done = CliRunner().invoke(cli, ["index", str(src), "--index", str(tmp_path / "ix")])
+    assert done.exit_code == 0
+    assert done.stdout.startswith("Indexed 3 articles from 3 records")
+    assert "; 0 errors, 2 warnings" in done.stdout
+    assert done.stderr == (
+        "rasm: warning: news.csv:2: the date 'not-a-date' is not understood: the article is kept undated\n"
+        "rasm: warning: news.csv:3: the date '32/13/2017' is not understood: the article is kept undated\n")
+    articles = {a.id: a for a in ingest(src)[0]}
+    assert articles["news.csv#1"].date is None and articles["news.csv#1"].meta["date"] == "not-a-date"
+    # a warning is no error: the file is not read again and again
+    done = CliRunner().invoke(cli, ["index", "--index", str(tmp_path / "ix")])
+    assert "0 files read" in done.stdout and done.stderr == ""
+
+
+FRONT_MATTER = """---
+title: "Shelling near Deir ez-Zor"
+date: 2017-10-08
+source: SANA
+url: https://example.org/deir
+author: Jane Doe
+tags: [war, deir ez-zor]
+places:
+  - Mayadin
+  - Deir ez-Zor
+---
+The army advanced on Mayadin overnight, a military source said.
+
+Fighting continued on Sunday.
+"""
+
+
+def test_markdown_front_matter_is_metadata_not_text(tmp_path):
+    (tmp_path / "deir.md").write_text(FRONT_MATTER, encoding="utf-8")
+    [article], problems = ingest(tmp_path / "deir.md")
+    assert problems == []
+    assert (article.title, article.date, article.source, article.url, article.author) == (
+        "Shelling near Deir ez-Zor", dt.datetime(2017, 10, 8), "SANA", "https://example.org/deir", "Jane Doe")
+    assert article.meta == {"tags": "war, deir ez-zor", "places": "Mayadin, Deir ez-Zor"}
+    assert article.body.startswith("The army advanced on Mayadin") and "---" not in article.body
+    assert "title:" not in article.body and "tags" not in article.body
+
+
+# (description, the file: its second line must stay text)
+NOT_FRONT_MATTER = [
+    ("not closed", "---\ntitle: x\n\nThe army advanced.\n"),
+    ("a rule, then prose with a colon", "---\nFighting near Homs: dozens killed\n---\nMore.\n"),
+]
+
+
+@pytest.mark.parametrize("text", [r[1] for r in NOT_FRONT_MATTER], ids=[r[0] for r in NOT_FRONT_MATTER])
+def test_what_only_looks_like_front_matter_stays_text(tmp_path, text):
+    (tmp_path / "a.md").write_text(text, encoding="utf-8")
+    [article], problems = ingest(tmp_path / "a.md")
+    words = text.split("\n")[1]
+    assert words in article.title + "\n" + article.body
+
+
+def test_a_front_matter_date_not_understood_is_a_warning(tmp_path):
+    (tmp_path / "a.md").write_text("---\ntitle: Raqqa\ndate: someday\n---\nFighting in Raqqa.\n",
+                                   encoding="utf-8")
+    [article], problems = ingest(tmp_path / "a.md")
+    assert article.date is None and article.meta == {"date": "someday"}
+    assert [(p.line, p.kept) for p in problems] == [(1, True)]

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from search.analysis import exact_analyzer, key_analyzer
+from search.article import MAX_BODY_CHARS
 from search.decoding import NotText, decode_text
 from search.highlight import match_spans, matches, snippet
 from search.index import IndexMissing, build_index, open_index
@@ -160,7 +161,7 @@ def test_jsonl_rows_are_indexed_or_reported_with_their_line(rows, crlf):
         (src / "feed.jsonl").write_bytes(("\r\n" if crlf else "\n").join(line for _, line in rows).encode())
         articles, problems = build_and_check(src, tmp / "ix")
         from_line = {int(a.id.rsplit("#r", 1)[1]) + 1 for a in articles}
-        reported = {p.line for p in problems}
+        reported = {p.line for p in problems if not p.kept}  # a warning is about an indexed row
         assert all(p.path == "feed.jsonl" for p in problems)
         for number, (_, line) in enumerate(rows, 1):
             if not line.strip():
@@ -220,7 +221,9 @@ def test_csv_rows_are_indexed_or_reported_with_their_line(data):
         (src / "data.csv").write_bytes(text.encode("utf-8"))
         articles, problems = build_and_check(src, tmp / "ix")
         ids = {a.id for a in articles}
-        reported = {p.line for p in problems}
+        reported = {p.line for p in problems if not p.kept}  # a warning is about an indexed row
+        assert all(f"data.csv#{cells[0]}" in ids for offset, cells in rows if starts[offset] in
+                   {p.line for p in problems if p.kept})
         for offset, cells in rows:  # every row has an id, so none is blank
             line = starts[offset]
             assert (f"data.csv#{cells[0]}" in ids) != (line in reported), (line, cells)
@@ -269,10 +272,11 @@ def test_json_files_garbled_or_not_are_indexed_or_reported(items, single, indent
                 assert not articles and len(problems) == 1
                 assert problems[0].line is not None and 1 <= problems[0].line <= text.count("\n") + 1
             return
+        errors = [p for p in problems if not p.kept]  # a warning is about an indexed item
         if single or not isinstance(data, list):
-            assert len(articles) + len(problems) == 1
+            assert len(articles) + len(errors) == 1
         else:
-            assert len(articles) + len(problems) == len(items)
+            assert len(articles) + len(errors) == len(items)
             assert all(p.line is not None for p in problems)  # each item at the line it starts on
 
 
@@ -431,7 +435,8 @@ def test_nul_bytes_past_the_binary_probe_are_dropped_not_fatal(tmp_path):
 
 
 def test_ten_megabyte_single_line(tmp_path):
-    """One JSONL line of 10 MB (an article with an inline data: image) between two small ones."""
+    """One JSONL line of 10 MB (an article with an inline data: image) between two small ones: it
+    is indexed up to the size limit, and said so."""
     src = tmp_path / "src"
     src.mkdir()
     blob = "data:image/png;base64," + "iVBORw0KGgoAAAANSUhEUgAA" * (10_000_000 // 24)
@@ -442,14 +447,16 @@ def test_ten_megabyte_single_line(tmp_path):
     (src / "big.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
     started = time.monotonic()
     articles, problems = build_and_check(src, tmp_path / "ix")
-    assert not problems and sorted(a.id for a in articles) == ["big.jsonl#a", "big.jsonl#b", "big.jsonl#big"]
-    assert {h.id for h in search(tmp_path / "ix", "Homs").hits} == {"big.jsonl#b", "big.jsonl#big"}
+    assert sorted(a.id for a in articles) == ["big.jsonl#a", "big.jsonl#b", "big.jsonl#big"]
+    assert [(p.line, p.kept) for p in problems] == [(2, True)]
+    assert "the article is 10,000,0" in problems[0].reason and "only its first" in problems[0].reason
+    assert {h.id for h in search(tmp_path / "ix", "Raqqa").hits} == {"big.jsonl#a", "big.jsonl#big"}
+    assert {h.id for h in search(tmp_path / "ix", "Homs").hits} == {"big.jsonl#b"}  # past the cut
     assert time.monotonic() - started < 30
 
 
 @pytest.mark.parametrize("suffix", [".txt", ".csv"])
-def test_ten_megabyte_line_of_prose_is_read_whole(tmp_path, suffix):
-    """Ingest only: indexing 1.7 million words takes about 10 s (see the report)."""
+def test_ten_megabyte_line_of_prose_is_cut_at_the_size_limit(tmp_path, suffix):
     sentence = "Fighting near Raqqa and Deir ez-Zor continued as the army advanced on Mayadin. "
     line = sentence * (10_000_000 // len(sentence) + 1)
     if suffix == ".csv":
@@ -461,8 +468,11 @@ def test_ten_megabyte_line_of_prose_is_read_whole(tmp_path, suffix):
     (tmp_path / f"one{suffix}").write_text(text, encoding="utf-8")
     started = time.monotonic()
     articles, problems = ingested(tmp_path / f"one{suffix}")
-    assert not problems and len(articles) == (2 if suffix == ".csv" else 1)
-    assert articles[0].body == line.strip()
+    assert len(articles) == (2 if suffix == ".csv" else 1)
+    assert all(p.kept for p in problems) and problems
+    body = articles[0].body
+    assert MAX_BODY_CHARS * 0.9 < len(body) <= MAX_BODY_CHARS and line.startswith(body)
+    assert line[len(body)] == " "  # cut at a word
     assert 0 < len(articles[0].title) <= 121 and line.startswith(articles[0].title.rstrip("…"))
     assert time.monotonic() - started < 15
 
