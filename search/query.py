@@ -148,8 +148,9 @@ class QueryBuilder:
         if isinstance(q, query.Term) and q.fieldname in TEXT_FIELDS:
             return self._unit(q.text, TEXT_FIELDS[q.fieldname], q.boost, positive)
         if isinstance(q, query.Phrase) and q.fieldname in TEXT_FIELDS:
-            return self._unit(" ".join(q.words), TEXT_FIELDS[q.fieldname], q.boost, positive,
-                              expand=False)
+            # quotes make a phrase of any words; like a name's words unquoted, it keeps its
+            # spellings and aliases (only --exact turns those off)
+            return self._unit(" ".join(q.words), TEXT_FIELDS[q.fieldname], q.boost, positive)
         if isinstance(q, (query.Prefix, query.Wildcard, query.FuzzyTerm)) and q.fieldname in TEXT_FIELDS:
             folded = fold_arabic(q.text) if is_arabic(q.text) else fold_latin(q.text)
             forms = (folded,) if is_arabic(folded) else (folded, ">" + folded)  # ">": construct state
@@ -231,12 +232,12 @@ class QueryBuilder:
                 and self._source[a.endchar:b.startchar].isspace())
 
     # ------------------------------------------------------------ units
-    def _unit(self, words: str, fieldnames, boost: float, positive: bool, expand: bool = True):
+    def _unit(self, words: str, fieldnames, boost: float, positive: bool):
         """The query for one name or phrase in the given exact fields, with its aliases."""
         own = self._unit_query(words, fieldnames, boost, positive, words)
         if own is None:
             return None
-        if not (expand and self.expand and self.aliases):
+        if not (self.expand and self.aliases):
             return own
         aliases = self.aliases.others(words)
         # Scores add up over an Or, and a phrase scores per word: so each alias weighs its share

@@ -264,3 +264,32 @@ def test_merged_terms_score_as_the_query_they_come_from(names_index):
     assert before and before.keys() == after.keys()
     for docnum, score in before.items():
         assert after[docnum] == pytest.approx(score, rel=1e-6)
+
+
+# ------------------------------------------------------------------ quotes make a phrase, nothing more
+# (a name of the bundled corpus, written with quotes and without)
+QUOTED = ["Islamic State", "Hizb Allah", "Ain al-Arab", "Deir ez-Zor", "Kobani"]
+
+
+@pytest.mark.parametrize("name", QUOTED)
+def test_quotes_keep_a_names_spellings_and_aliases(corpus_index, name):
+    """`"Islamic State"` found 157 articles where `Islamic State` found 372, `"Hizb Allah"` none:
+    the quotes dropped the aliases (not the spellings).  One rule now: quotes make a phrase;
+    --exact turns the spellings and aliases off."""
+    from search.searcher import search
+
+    unquoted = search(corpus_index.path, name, limit=500)
+    quoted = search(corpus_index.path, f'"{name}"', limit=500)
+    assert quoted.total == unquoted.total > 0
+    assert {h.id for h in quoted.hits} == {h.id for h in unquoted.hits}
+    assert quoted.expansions == unquoted.expansions
+    exact = search(corpus_index.path, f'"{name}"', limit=500, expand=False)
+    assert exact.total == search(corpus_index.path, name, limit=500, expand=False).total < quoted.total
+
+
+def test_quotes_still_make_a_phrase_of_common_words(corpus_index):
+    from search.searcher import search
+
+    phrase = search(corpus_index.path, '"war in Syria"', limit=500)
+    words = search(corpus_index.path, "war in Syria", limit=500)
+    assert 0 < phrase.total < words.total
