@@ -43,7 +43,8 @@ def signature(text: str, acronym: bool = False) -> tuple[str, ...]:
     """The key sequence that identifies a name whatever its spelling ("ISIS" == "Isis")."""
     if acronym:
         return ("#" + text.lower(),)
-    return tuple(key_terms(t.text, True)[0] for t in _words(text, mode="query"))
+    # a word that is only marks (a tatweel, a lone combining accent) has no key: it names nothing
+    return tuple(keys[0] for t in _words(text, mode="query") if (keys := key_terms(t.text, True)))
 
 
 class AliasTable:

@@ -62,6 +62,7 @@ def capped(article: Article, warn: Callable[[str], None]) -> Article:
     long += [f"meta {key!r}" for key, value in article.meta.items() if len(value) > MAX_FIELD_CHARS]
     for name in ("title", "source", "url", "author"):
         setattr(article, name, cut(getattr(article, name), MAX_FIELD_CHARS))
+    article.source = " ".join(article.source.split())  # "TASS " and "TASS" are one outlet
     article.meta = {key: cut(value, MAX_FIELD_CHARS) for key, value in article.meta.items()}
     if long:
         warn(f"{', '.join(long)} cut to {MAX_FIELD_CHARS:,} characters")

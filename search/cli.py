@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 import click
-from dateutil import parser as dateparser
 
 from search import settings
 from search.aliases import AliasFileError
+from search.dates import date_bound
 from search.generations import (
     IndexVersionMismatch,
     RasmIndexError,
@@ -65,22 +65,10 @@ def _date(value: str | None, end: bool = False, option: str = "--since") -> dt.d
     """A --since/--until date: YYYY, YYYY-MM or a full date; --until is inclusive."""
     if value is None:
         return None
-    value = value.strip()
     try:
-        if re.fullmatch(r"\d{4}", value):
-            d = dt.datetime(int(value), 12 if end else 1, 31 if end else 1)
-        elif re.fullmatch(r"\d{4}-\d{1,2}", value):
-            year, month = map(int, value.split("-"))
-            d = dt.datetime(year, month, 1)
-            if end:
-                d = (d + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-        else:
-            d = dateparser.parse(value, yearfirst=True, dayfirst=False)
-    except (ValueError, OverflowError) as e:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)", param_hint=option) from e
-    if end:
-        d = d.replace(hour=23, minute=59, second=59, microsecond=999999)
-    return d
+        return date_bound(value, end)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint=option) from e
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -419,7 +407,7 @@ def _print_result(result: SearchResult, color: bool, explain: bool = False, exac
         click.echo(f"No results for {result.query!r}.")
         return
     shown = len(result.hits)
-    click.echo(f"{result.total} results for {result.query!r}"
+    click.echo(f"{result.total} result{'' if result.total == 1 else 's'} for {result.query!r}"
                + (f" (showing {shown})" if shown < result.total else ""))
     for rank, hit in enumerate(result.hits, 1):
         click.echo("")

@@ -97,3 +97,23 @@ def _checked(value: dt.datetime) -> dt.datetime | None:
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value if MIN_YEAR <= value.year <= MAX_YEAR else None
+
+
+def date_bound(value: str, end: bool = False) -> dt.datetime:
+    """A date filter's bound as given by a user: ``YYYY``, ``YYYY-MM`` or a full date; an end
+    bound (``until``) takes in the whole year, month or day.  Raises ValueError, saying why."""
+    value = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            day = dt.datetime(int(value), 12 if end else 1, 31 if end else 1)
+        elif re.fullmatch(r"\d{4}-\d{1,2}", value):
+            year, month = map(int, value.split("-"))
+            day = dt.datetime(year, month, 1)
+            if end:
+                day = (day + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        else:
+            day = dateutil_parser.parse(value, yearfirst=True, dayfirst=False)
+    except (ValueError, OverflowError) as e:
+        raise ValueError(f"{value[:40]!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)") from e
+    day = day.replace(tzinfo=None)
+    return day.replace(hour=23, minute=59, second=59, microsecond=999999) if end else day

@@ -107,3 +107,15 @@ def test_hostile_query_renders_as_text(server, page):
     page.goto(server + "/search?q=%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E")
     assert page.evaluate("window.pwned === undefined")
     assert "<script>window.pwned=1</script>" in page.locator("q").first.inner_text()
+
+
+def test_an_arabic_query_is_quoted_the_right_way_round(server, page):
+    """`<q dir="auto">` made the result line's quotes right-to-left: ”داعش“ in an English line."""
+    page.goto(server + "/search?q=%D8%AF%D8%A7%D8%B9%D8%B4")  # داعش
+    page.wait_for_selector("li.hit")
+    for q in page.locator("main q").all():
+        assert q.evaluate("e => getComputedStyle(e).direction") == "ltr"
+        inner = q.locator("bdi")
+        assert inner.count() == 1 and inner.evaluate("e => getComputedStyle(e).unicodeBidi") == "isolate"
+    summary = page.locator(".summary q")
+    assert summary.inner_text().strip("“”\"") == "داعش"

@@ -178,7 +178,7 @@ ERRORS = [
     ("blank query", ["  "], 2, "Error: invalid query: empty query"),
     ("no query", [], 2, "Error: Missing argument 'QUERY'."),
     ("bad --since", ["--since", "someday", "Raqqa"], 2,
-     "Error: Invalid value for --since: 'someday' is not a date (use YYYY-MM-DD)"),
+     "Error: Invalid value for --since: 'someday' is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)"),
     ("--limit 0", ["--limit", "0", "Raqqa"], 2,
      "Error: Invalid value for '--limit': 0 is not in the range 1<=x<=100000."),
 ]

@@ -12,25 +12,27 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, jsonify, render_template, request
 from markupsafe import Markup, escape
+from werkzeug.routing import PathConverter
 from whoosh.scoring import BM25F
 
 from search import settings
+from search.generations import RasmIndexError, current_generation, damaged, read_meta
 from search.highlight import match_spans
-from search.index import DAMAGE_ERRORS, RasmIndexError, current_generation, damaged, open_index
+from search.index import DAMAGE_ERRORS, open_index
 from search.lru import LRU, MISSING
 from search.query import MAX_QUERY_CHARS, QueryError
 from search.searcher import date_text, did_you_mean, parse_query, run_search
+from web.form import BadRequest, search_form, search_url
 
-PAGE_SIZE = 10
-MAX_PAGE_SIZE = 100
-MAX_PAGE = 1000
-MAX_SOURCES = 20
+
+class _IdConverter(PathConverter):
+    """An article id, whatever characters it holds (Werkzeug's path matches no line break: an id
+    with one was listed, and its article answered 404)."""
+
+    regex = "[^/][\\s\\S]*?"
+
 CACHE_SIZE = 256  # answers kept per app (RASM_CACHE_SIZE; 0 turns the cache off)
 FEW = 3  # below this many results, a close respelling is offered ("Did you mean")
-
-
-class BadRequest(ValueError):
-    """A request parameter that cannot be used, said plainly."""
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -43,7 +45,13 @@ def create_app(config: dict | None = None) -> Flask:
     if os.environ.get("RASM_CACHE_SIZE", "").isdigit():
         app.config["RASM_CACHE_SIZE"] = int(os.environ["RASM_CACHE_SIZE"])
     app.config.update(config or {})
+    app.url_map.converters["id"] = _IdConverter
     app.jinja_env.globals["max_query_chars"] = MAX_QUERY_CHARS
+    app.jinja_env.globals["search_url"] = search_url
+
+    @app.context_processor
+    def _demo_credit() -> dict:
+        return {"bundled_corpus": _serves_bundled_corpus(app)}
 
     @app.before_request
     def _open_searcher() -> None:
@@ -59,6 +67,10 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
+        if request.endpoint != "static":  # static files keep Flask's conditional caching
+            # an answer holds what the index held a moment ago: never kept, and asked anew
+            response.headers["Cache-Control"] = ("no-store" if request.path.startswith("/api/")
+                                                 else "no-cache")
         return response
 
     @app.errorhandler(BadRequest)
@@ -91,7 +103,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.get("/")
     @app.get("/search")
     def search_page():
-        form = _search_form()
+        form = search_form()
         if not form["q"]:
             return render_template("search.html", form=form, result=None)
         started = dt.datetime.now()
@@ -107,11 +119,11 @@ def create_app(config: dict | None = None) -> Flask:
         seconds = (dt.datetime.now() - started).total_seconds()
         pages = max(1, math.ceil(result.total / form["per_page"]))
         return render_template("search.html", form=form, result=result, seconds=seconds, pages=pages,
-                               suggestion=suggestion)
+                               suggestion=suggestion, past_end=form["page"] > pages and result.total > 0)
 
     @app.get("/api/search")
     def api_search():
-        form = _search_form()
+        form = search_form()
         if not form["q"]:
             raise BadRequest("missing parameter q (the query)")
         try:
@@ -119,11 +131,13 @@ def create_app(config: dict | None = None) -> Flask:
         except QueryError as e:
             raise BadRequest(f"invalid query: {e}") from e
         data = result.to_dict()
-        data.update(page=form["page"], per_page=form["per_page"], facets={"source": result.facets},
+        data.update(page=form["page"], per_page=form["per_page"],
+                    pages=max(1, math.ceil(result.total / form["per_page"])),
+                    facets={"source": result.facets},
                     expansions=result.expansions, spellings=[asdict(s) for s in result.spellings])
         return jsonify(data)
 
-    @app.get("/article/<path:doc_id>")
+    @app.get("/article/<id:doc_id>")
     def article_page(doc_id: str):
         stored = _article(doc_id)
         q = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
@@ -131,7 +145,7 @@ def create_app(config: dict | None = None) -> Flask:
         return render_template("article.html", article=stored, body=body, q=q,
                                url=_safe_url(stored.get("url", "")), date=date_text(stored.get("date")))
 
-    @app.get("/api/article/<path:doc_id>")
+    @app.get("/api/article/<id:doc_id>")
     def api_article(doc_id: str):
         stored = _article(doc_id)
         return jsonify({"id": stored["id"], "title": stored.get("title", ""),
@@ -165,6 +179,20 @@ def _index(app: Flask):
     return cached[1]
 
 
+def _serves_bundled_corpus(app: Flask) -> bool:
+    """Whether the index served was built from the bundled demo corpus (its credit is shown)."""
+    corpus = settings.default_corpus()
+    gen = current_generation(Path(app.config["RASM_INDEX"]))
+    if corpus is None or gen is None:
+        return False
+    key = ("bundled", str(gen))
+    known = app.extensions.get("rasm_bundled")
+    if known is None or known[0] != key:
+        known = (key, str(corpus.absolute()) in read_meta(gen).get("sources", []))
+        app.extensions["rasm_bundled"] = known
+    return known[1]
+
+
 def _searcher(app: Flask):
     """This thread's searcher, kept between requests (opening one reads every segment's files)
     and opened anew when an update committed or a rebuild swapped in a new index.  (Not with
@@ -178,52 +206,6 @@ def _searcher(app: Flask):
         searcher.close()
     local.searcher, local.ix = ix.searcher(weighting=BM25F()), ix
     return local.searcher
-
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number, not {raw[:40]!r}") from None
-    if not low <= value <= high:
-        raise BadRequest(f"{name} must be between {low} and {high}")
-    return value
-
-
-def _date_arg(name: str, end: bool) -> dt.datetime | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a date written YYYY-MM-DD, not {raw[:40]!r}") from None
-    return dt.datetime.combine(day, dt.time.max if end else dt.time.min)
-
-
-def _search_form() -> dict:
-    q = request.args.get("q", "").strip()
-    if len(q) > MAX_QUERY_CHARS:
-        raise BadRequest(f"the query is too long ({len(q)} characters; the limit is {MAX_QUERY_CHARS})")
-    sort = request.args.get("sort", "relevance")
-    if sort not in ("relevance", "date"):
-        raise BadRequest("sort must be relevance or date")
-    sources = [s for s in request.args.getlist("source") if s.strip()]
-    if len(sources) > MAX_SOURCES:
-        raise BadRequest(f"too many source filters ({len(sources)}; the limit is {MAX_SOURCES})")
-    return {
-        "q": q,
-        "page": _int_arg("page", 1, 1, MAX_PAGE),
-        "per_page": _int_arg("per_page", PAGE_SIZE, 1, MAX_PAGE_SIZE),
-        "sources": sources,
-        "since": request.args.get("since", "").strip(), "until": request.args.get("until", "").strip(),
-        "since_dt": _date_arg("since", False), "until_dt": _date_arg("until", True),
-        "sort": sort,
-        "exact": request.args.get("exact") in ("1", "on", "true"),
-    }
 
 
 def _run(app: Flask, form: dict):

@@ -43,7 +43,7 @@ def test_api_answers_conform_to_openapi(app, case):
 
 def test_description_covers_every_json_route(app):
     spec = json.loads(SPEC.read_text(encoding="utf-8"))
-    documented = {path.replace("{id}", "<path:doc_id>") for path in spec["paths"]}
+    documented = {path.replace("{id}", "<id:doc_id>") for path in spec["paths"]}
     routes = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith(("/api/", "/healthz"))}
     assert documented == routes
 

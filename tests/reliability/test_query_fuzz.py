@@ -56,6 +56,7 @@ NASTY_QUERIES = [
     ("long-word", "x" * MAX_QUERY_CHARS), ("long-arabic-word", "ر" * MAX_QUERY_CHARS),
     ("emoji", "\U0001f4a3 Raqqa"), ("fuzzy", "Raqqa~9"), ("boost", "Raqqa^1e308"),
     ("negative-boost", "Raqqa^-1"),
+    ("quoted-marks-only", '"\u0301 \u0640"'), ("quoted-tatweel-word", '"al-\u0670 Raqqa"'),
     ("operators-only", "AND OR NOT"), ("backslashes", "\\" * 100), ("sql", "' OR 1=1 --"),
     ("html", "<script>alert(1)</script>"), ("whitespace", " \t\n "),
 ]
