@@ -322,7 +322,7 @@ class _ProgressLine:
 def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int, workers: int | None) -> None:
     """Serve the web front end (waitress) over the index; builds the bundled corpus's first."""
     from web import create_app
-    from web.server import serve
+    from web.server import listening_socket, serve
 
     index_dir = index_dir or settings.default_index_dir()
     _build_bundled_index_if_needed(index_dir)
@@ -331,13 +331,14 @@ def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int, worker
     except RasmIndexError as e:
         raise click.ClickException(str(e)) from e
     workers = workers or min(os.cpu_count() or 1, 8)
-    try:
-        click.echo(f"Rasm on http://{host}:{port}/ (index {index_dir}, {workers} worker"
-                   f"{'' if workers == 1 else 's'}); Ctrl-C stops it", err=True)
-        serve(lambda: create_app({"RASM_INDEX": str(index_dir)}), host, port, threads, workers,
-              echo=lambda line: click.echo(line, err=True))
+    try:  # listening first: nothing claims to serve on a port it cannot have
+        sock = listening_socket(host, port)
     except OSError as e:
         raise click.ClickException(f"cannot listen on {host}:{port} ({e.strerror or e})") from e
+    click.echo(f"Rasm on http://{host}:{port}/ (index {index_dir}, {workers} worker"
+               f"{'' if workers == 1 else 's'}); Ctrl-C stops it", err=True)
+    serve(lambda: create_app({"RASM_INDEX": str(index_dir)}), sock, threads, workers,
+          echo=lambda line: click.echo(line, err=True))
 
 
 def _build_bundled_index_if_needed(index_dir: Path) -> None:

@@ -7,7 +7,6 @@ import functools
 import itertools
 import re
 import types
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -328,22 +327,19 @@ def did_you_mean(searcher: Searcher, text: str, expand: bool = True,
     return (candidate, total) if total > than else None
 
 
-NAME_SAMPLE = 50  # articles of a source read to find how most of them write its name
-
-
 def _source_counts(searcher: Searcher, results) -> dict[str, int]:
     """Matching articles per source, most first: one outlet however its name is cased or
-    spaced ("TASS", "tass "), named as most of the articles looked at write it."""
-    counts: Counter[str] = Counter()
-    written: dict[str, Counter[str]] = {}
+    spaced ("TASS", "tass ", "South  Front"), named as its first article writes it (one stored
+    document read per source: a facet is counted for every search)."""
+    counts: dict[str, int] = {}
+    names: dict[str, str] = {}
     for key, docnums in results.groups("source").items():
         outlet = " ".join(str(key or "").split()) or NO_SOURCE
-        counts[outlet] += len(docnums)
-        names = written.setdefault(outlet, Counter())
-        for docnum in docnums[:NAME_SAMPLE]:
-            names[" ".join((searcher.stored_fields(docnum).get("source") or "").split()) or NO_SOURCE] += 1
-    named = {min(written[k], key=lambda n: (-written[k][n], n)): count for k, count in counts.items()}
-    return dict(sorted(named.items(), key=lambda kv: (-kv[1], kv[0].lower())))
+        if outlet not in names:
+            written = searcher.stored_fields(docnums[0]).get("source") or ""
+            names[outlet] = " ".join(written.split()) or NO_SOURCE
+        counts[names[outlet]] = counts.get(names[outlet], 0) + len(docnums)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower())))
 
 
 _FLAT = re.compile(r"\s+")

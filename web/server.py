@@ -17,17 +17,22 @@ import os
 import signal
 import socket
 import sys
+import time
 from collections.abc import Callable
 
-import waitress
 from flask import Flask
+from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
-from waitress.server import create_server
-from waitress.task import WSGITask
+from waitress.server import TcpWSGIServer
+from waitress.task import ThreadedTaskDispatcher, WSGITask
 
 IDENT = "rasm"  # the Server header: no product version for anyone probing
-WAITING = 1  # connections a worker holds beyond one per thread; the others wait for a free worker
-_WAITRESS_OWN = 2  # waitress counts its listening socket and its wake-up pipe as connections
+WAITING = 1  # requests a worker takes beyond one per thread; the others wait for a free worker
+READ_SECONDS = 10  # a request must have arrived in full this long after its connection
+SETTLING = 0.05  # a new connection counts as a request this long: its request is on its way
+MAX_OPEN = 500  # connections a worker holds open, slow ones included
+_TIMEOUT_ANSWER = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n"
+                   b"Server: " + IDENT.encode() + b"\r\n\r\n")
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -39,16 +44,16 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(make_app: Callable[[], Flask], host: str, port: int, threads: int = 2, workers: int = 1,
+def serve(make_app: Callable[[], Flask], sock: socket.socket, threads: int = 2, workers: int = 1,
           echo: Callable[[str], None] = print) -> None:
-    """Serves ``make_app()`` on host:port until interrupted."""
+    """Serves ``make_app()`` on the listening socket ``sock`` until interrupted."""
     # with few threads per process, requests waiting for one is the design, not news: waitress
     # would warn of its queue on every burst
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     logging.getLogger("waitress").addFilter(_NoOverflowNews())
-    sock = listening_socket(host, port)
     if workers <= 1:
-        waitress.serve(_steady(make_app()), sockets=[sock], threads=threads, ident=IDENT, _quiet=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            _serve_worker(_steady(make_app()), sock, threads)
         return
     children: set[int] = set()
 
@@ -101,24 +106,64 @@ class _ClosingTask(WSGITask):
         return super().build_response_header()
 
 
-class _ClosingChannel(HTTPChannel):
+class _Channel(HTTPChannel):
     task_class = _ClosingTask
+    answered = False  # its request arrived and was served: what it sends now is the answer
+
+    def service(self):
+        self.answered = True
+        return super().service()
+
+
+class _Server(TcpWSGIServer):
+    """A worker's server: it takes a connection only while it has fewer requests than threads +
+    WAITING (so requests, not kept-alive connections, are shared out between the workers: one
+    that happened to accept most clients kept them waiting while another idled; 8 clients on 2
+    workers answered 45 to 102 requests/s by how their connections fell, 89 to 100 so).
+
+    What counts is requests, not connections: a connection still sending its request holds no
+    thread and must not stop the worker taking others (four idle sockets stopped every worker
+    for 150 s).  A request that has not arrived READ_SECONDS after its connection is answered
+    408 and its connection closed."""
+
+    channel_class = _Channel
+
+    def readable(self) -> bool:
+        now = time.time()
+        if now >= self.next_channel_cleanup:
+            self.next_channel_cleanup = now + self.adj.cleanup_interval
+            self.maintenance(now)
+        if not self.accepting or len(self._map) >= MAX_OPEN:
+            return False
+        requests = sum(1 for ch in self.active_channels.values()
+                       if ch.requests or now - ch.creation_time < SETTLING)
+        return requests < self.adj.threads + WAITING
+
+    def maintenance(self, now: float) -> None:
+        super().maintenance(now)  # kept-alive connections idle past channel_timeout
+        for channel in list(self.active_channels.values()):
+            if (not channel.requests and not channel.answered and not channel.will_close
+                    and not channel.close_when_flushed and now - channel.creation_time > READ_SECONDS):
+                channel.write_soon(_TIMEOUT_ANSWER)
+                channel.close_when_flushed = True
 
 
 def _serve_worker(app: Flask, sock: socket.socket, threads: int) -> None:
-    """One worker: each answer closes its connection and the worker takes a new connection only
-    while it has a thread free (``connection_limit``), so requests, not kept-alive connections,
-    are shared out between the workers: one that happened to accept most of the clients does
-    not keep them waiting while another idles (8 clients on 2 workers answered 45 to 102
-    requests/s, by how their connections fell; 89 to 100 so)."""
-    server = create_server(app, sockets=[sock], threads=threads, ident=IDENT,
-                           connection_limit=threads + WAITING + _WAITRESS_OWN)
-    server.channel_class = _ClosingChannel
+    """One worker process's server on the shared listening socket (see ``_Server``)."""
+    adj = Adjustments(sockets=[sock], threads=threads, ident=IDENT, cleanup_interval=1,
+                      channel_timeout=READ_SECONDS, connection_limit=MAX_OPEN)
+    # the loop looks again at whether to accept this often (waitress's setting takes whole
+    # seconds: a worker settling its new connections then took two a second)
+    adj.asyncore_loop_timeout = SETTLING
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(threads)
+    server = _Server(app, {}, True, sock, dispatcher=dispatcher, adj=adj, bind_socket=False,
+                     sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()))
     server.run()
 
 
 class _NoOverflowNews(logging.Filter):
-    """A worker at its connection limit is the design (the rest wait in the listen queue)."""
+    """A worker at its limit is the design (the rest wait in the listen queue)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "connection limit" not in record.getMessage()
