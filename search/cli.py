@@ -254,8 +254,8 @@ def _write_with_progress(write, index_dir: Path):
               help="most hits to show")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 @click.option("--source", "sources", multiple=True, help="only this source (repeatable)")
-@click.option("--since", help="only articles dated on or after this date (YYYY-MM-DD)")
-@click.option("--until", help="only articles dated on or before this date (YYYY-MM-DD)")
+@click.option("--since", help="only articles dated on or after this date (YYYY-MM-DD, YYYY-MM or YYYY)")
+@click.option("--until", help="only articles dated on or before this date (YYYY-MM-DD, YYYY-MM or YYYY)")
 @click.option("--exact", is_flag=True, help="match the spelling as typed: no variants or aliases")
 @click.option("--explain", is_flag=True, help="show which spellings each hit matched, and why")
 @click.option("--group/--no-group", default=None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import itertools
@@ -76,6 +77,8 @@ class SearchResult:
     expansions: dict[str, list[str]] = field(default_factory=dict)  # query words -> aliases searched
     facets: dict[str, int] = field(default_factory=dict)  # source -> matching articles
     spellings: list[Spelling] = field(default_factory=list)  # how the results write the names
+    # hits the whole listing holds (copies folded with ``group``), when counted (``listed``)
+    listed: int | None = None
 
     def to_dict(self) -> dict:
         """The JSON shape of ``rasm search --json``."""
@@ -123,10 +126,12 @@ def date_text(value) -> str | None:
 def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
                sources: list[str] | None = None, since: dt.datetime | None = None,
                until: dt.datetime | None = None, group: bool = False, offset: int = 0,
-               by_date: bool = False, facets: bool = False, spellings: bool = False) -> SearchResult:
+               by_date: bool = False, facets: bool = False, spellings: bool = False,
+               listed: bool = False) -> SearchResult:
     """Ranked hits (best first, or newest first ``by_date``; at most ``limit`` after skipping
     ``offset``) with highlighted snippets; with ``facets``, hit counts per source; with
-    ``spellings``, the spellings of the query names the results use, counted over all results.
+    ``spellings``, the spellings of the query names the results use, counted over all results;
+    with ``listed``, how many hits the whole listing holds (the pages it fills).
 
     Each hit lists the other matching articles of its near-duplicate group in
     ``similar``; with ``group`` they are shown only there, under the best-ranked copy.
@@ -171,7 +176,8 @@ def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
         ))
     return SearchResult(parsed.text, len(results), hits, parsed.expansions,
                         _source_counts(searcher, results) if facets else {},
-                        _spelling_counts(searcher, parsed, results, rows, hits) if spellings else [])
+                        _spelling_counts(searcher, parsed, results, rows, hits) if spellings else [],
+                        (_group_count(searcher, results) if group else len(results)) if listed else None)
 
 
 def _exact_search(searcher: Searcher, q: wq.Query, limit: int, **kwargs):
@@ -271,6 +277,33 @@ def _spelling_counts(searcher: Searcher, parsed: ParsedQuery, results, rows: lis
 SPELLING_DOCS_KEPT = 2000       # spellings whose documents are kept ...
 SPELLING_DOCS_IDS = 1_000_000   # ... holding at most this many document numbers in all
 _SPELLING_DOCS = LRU(SPELLING_DOCS_KEPT, SPELLING_DOCS_IDS, weight=lambda docs: len(docs or ()))
+
+
+GROUPS_KEPT = 1_000_000  # articles whose near-duplicate group is remembered, in all segments
+_GROUPS = LRU(256, GROUPS_KEPT, weight=len)  # (index folder, segment) -> docnum -> group
+
+
+def _group_count(searcher: Searcher, results) -> int:
+    """How many hits the matches make with the copies of a story folded under one (ISIS: 372
+    results, 344 hits: pages counted from the results ended in empty ones)."""
+    folder = getattr(getattr(searcher._ix, "storage", None), "folder", None)
+    docs = sorted(results.docs())
+    groups = set()
+    for leaf, offset in searcher.reader().leaf_readers():
+        mine = docs[bisect.bisect_left(docs, offset):bisect.bisect_left(docs, offset + leaf.doc_count_all())]
+        key = (str(folder), leaf.segment().segment_id()) if folder is not None else None
+        known = _GROUPS.get(key) if key else MISSING
+        known = {} if known is MISSING else known
+        new = {}
+        for docnum in mine:  # a segment never changes: nor do its articles' groups
+            local = docnum - offset
+            group = known.get(local)
+            if group is None:
+                group = new[local] = leaf.stored_fields(local)["group"]
+            groups.add(group)
+        if key and new:
+            _GROUPS.put(key, {**known, **new})
+    return len(groups)
 
 
 def _spelling_docs(searcher: Searcher, text: str) -> frozenset[int] | None:

@@ -8,7 +8,7 @@ import os
 import threading
 from dataclasses import asdict
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, abort, g, jsonify, render_template, request
 from markupsafe import Markup, escape
@@ -30,6 +30,11 @@ class _IdConverter(PathConverter):
     with one was listed, and its article answered 404)."""
 
     regex = "[^/][\\s\\S]*?"
+
+    def to_url(self, value: str) -> str:
+        # a "." or ".." segment would be resolved away by the browser: then "/" is encoded too
+        dotted = any(part in (".", "..") for part in value.split("/"))
+        return quote(value, safe="!$&'()*+,:;=@" if dotted else "!$&'()*+,/:;=@")
 
 CACHE_SIZE = 256  # answers kept per app (RASM_CACHE_SIZE; 0 turns the cache off)
 FEW = 3  # below this many results, a close respelling is offered ("Did you mean")
@@ -117,7 +122,7 @@ def create_app(config: dict | None = None) -> Flask:
             suggestion = _cached(app, key, lambda: did_you_mean(
                 g.searcher, form["q"], not form["exact"], than=result.total))
         seconds = (dt.datetime.now() - started).total_seconds()
-        pages = max(1, math.ceil(result.total / form["per_page"]))
+        pages = max(1, math.ceil(result.listed / form["per_page"]))
         return render_template("search.html", form=form, result=result, seconds=seconds, pages=pages,
                                suggestion=suggestion, past_end=form["page"] > pages and result.total > 0)
 
@@ -132,7 +137,7 @@ def create_app(config: dict | None = None) -> Flask:
             raise BadRequest(f"invalid query: {e}") from e
         data = result.to_dict()
         data.update(page=form["page"], per_page=form["per_page"],
-                    pages=max(1, math.ceil(result.total / form["per_page"])),
+                    pages=max(1, math.ceil(result.listed / form["per_page"])),
                     facets={"source": result.facets},
                     expansions=result.expansions, spellings=[asdict(s) for s in result.spellings])
         return jsonify(data)
@@ -214,7 +219,8 @@ def _run(app: Flask, form: dict):
         parsed = parse_query(form["q"], not form["exact"], g.searcher.reader())
         return run_search(g.searcher, parsed, limit=per_page, offset=(form["page"] - 1) * per_page,
                           sources=form["sources"] or None, since=form["since_dt"], until=form["until_dt"],
-                          group=True, by_date=form["sort"] == "date", facets=True, spellings=True)
+                          group=True, by_date=form["sort"] == "date", facets=True, spellings=True,
+                          listed=True)
 
     key = ("search", form["q"], form["page"], form["per_page"], tuple(form["sources"]), form["since"],
            form["until"], form["sort"], form["exact"])
