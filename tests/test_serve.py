@@ -16,3 +16,10 @@ def test_a_port_in_use_is_one_clear_line_and_no_claim_to_serve(names_index):
     assert done.returncode == 1
     assert done.stderr == f"Error: cannot listen on 127.0.0.1:{port} (Address already in use)\n"
     assert "Rasm on http" not in done.stdout + done.stderr
+
+
+def test_an_address_not_of_this_machine_is_one_clear_line(names_index):
+    done = subprocess.run([RASM, "serve", "--index", str(names_index.path), "--host", "192.0.2.1",
+                           "--port", "8080"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr == "Error: cannot listen on 192.0.2.1:8080 (Cannot assign requested address)\n"

@@ -38,9 +38,13 @@ _TIMEOUT_ANSWER = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nConten
 def listening_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(1024)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
     return sock
 
 
@@ -150,8 +154,10 @@ class _Server(TcpWSGIServer):
 
 def _serve_worker(app: Flask, sock: socket.socket, threads: int) -> None:
     """One worker process's server on the shared listening socket (see ``_Server``)."""
+    # poll, not select: select fails on a descriptor past 1023, and a worker holds up to
+    # MAX_OPEN connections beside its index files
     adj = Adjustments(sockets=[sock], threads=threads, ident=IDENT, cleanup_interval=1,
-                      channel_timeout=READ_SECONDS, connection_limit=MAX_OPEN)
+                      channel_timeout=READ_SECONDS, connection_limit=MAX_OPEN, asyncore_use_poll=True)
     # the loop looks again at whether to accept this often (waitress's setting takes whole
     # seconds: a worker settling its new connections then took two a second)
     adj.asyncore_loop_timeout = SETTLING
