@@ -10,6 +10,8 @@ import os
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -93,10 +95,8 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool) ->
     if not paths and (rebuild or live is None):
         paths = _sources_to_build(index_dir)
     if live is not None and not rebuild:
-        try:
+        with _said(index_dir):
             open_index(index_dir)
-        except RasmIndexError as e:
-            raise click.ClickException(str(e)) from e
     report = _write_with_progress(
         lambda **kw: build_index(paths, index_dir, **kw) if rebuild or live is None
         else update_index(paths or None, index_dir, **kw), index_dir)
@@ -163,12 +163,9 @@ def watch_cmd(paths: tuple[Path, ...], index_dir: Path | None, delay: float) -> 
     index_dir = index_dir or settings.default_index_dir()
     _require_index(index_dir)
     try:
-        watch(list(paths) or None, index_dir, delay=delay, echo=lambda line: click.echo(line),
-              on_problem=_echo_problem)
-    except RasmIndexError as e:
-        raise click.ClickException(str(e)) from e
-    except DAMAGE_ERRORS as e:
-        raise click.ClickException(str(damaged(index_dir, e))) from e
+        with _said(index_dir):
+            watch(list(paths) or None, index_dir, delay=delay, echo=lambda line: click.echo(line),
+                  on_problem=_echo_problem)
     except OSError as e:  # a read-only index folder ...
         raise click.ClickException(f"cannot write the index in {index_dir} ({e.strerror or e})") from e
 
@@ -181,12 +178,8 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
     from search.searcher import index_stats
 
     index_dir = index_dir or settings.default_index_dir()
-    try:
+    with _said(index_dir):
         stats = index_stats(index_dir)
-    except RasmIndexError as e:
-        raise click.ClickException(str(e)) from e
-    except DAMAGE_ERRORS as e:
-        raise click.ClickException(str(damaged(index_dir, e))) from e
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False))
         return
@@ -207,6 +200,18 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
         "Indexed from: " + (", ".join(stats["paths"]) or "-"),
     ]
     click.echo("\n".join(lines))
+
+
+@contextmanager
+def _said(index_dir: Path) -> Iterator[None]:
+    """What goes wrong with the index inside, as the one line the user is shown: the index's own
+    errors as they are, Whoosh's on a damaged file as "damaged: run `rasm index --rebuild`"."""
+    try:
+        yield
+    except RasmIndexError as e:
+        raise click.ClickException(str(e)) from e
+    except DAMAGE_ERRORS as e:
+        raise click.ClickException(str(damaged(index_dir, e))) from e
 
 
 def _echo_problem(problem: IngestProblem) -> None:
@@ -234,11 +239,8 @@ def _write_with_progress(write, index_dir: Path):
         _echo_problem(p)
 
     try:
-        return write(on_problem=problem, progress=bar)
-    except RasmIndexError as e:
-        raise click.ClickException(str(e)) from e
-    except DAMAGE_ERRORS as e:
-        raise click.ClickException(str(damaged(index_dir, e))) from e
+        with _said(index_dir):
+            return write(on_problem=problem, progress=bar)
     except OSError as e:  # disk full, read-only disk ...: the commit never happened
         raise click.ClickException(f"could not write the index in {index_dir} ({e.strerror or e}); "
                                    "it is as it was before this run") from e
@@ -266,16 +268,15 @@ def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, ex
     index_dir = index_dir or settings.default_index_dir()
     _build_bundled_index_if_needed(index_dir)
     try:
-        result = search(index_dir, text, limit=limit, sources=list(sources) or None,
-                        since=_date(since), until=_date(until, end=True, option="--until"),
-                        expand=not exact, group=not as_json if group is None else group)
+        with _said(index_dir):
+            result = search(index_dir, text, limit=limit, sources=list(sources) or None,
+                            since=_date(since), until=_date(until, end=True, option="--until"),
+                            expand=not exact, group=not as_json if group is None else group)
     except QueryError as e:
         click.echo(f"Error: invalid query: {e}", err=True)
         sys.exit(2)
-    except (RasmIndexError, AliasFileError) as e:
+    except AliasFileError as e:
         raise click.ClickException(str(e)) from e
-    except DAMAGE_ERRORS as e:
-        raise click.ClickException(str(damaged(index_dir, e))) from e
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
@@ -326,10 +327,8 @@ def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int, worker
 
     index_dir = index_dir or settings.default_index_dir()
     _build_bundled_index_if_needed(index_dir)
-    try:
+    with _said(index_dir):
         open_index(index_dir)  # what every request would be refused is refused now
-    except RasmIndexError as e:
-        raise click.ClickException(str(e)) from e
     workers = workers or min(os.cpu_count() or 1, 8)
     try:  # listening first: nothing claims to serve on a port it cannot have
         sock = listening_socket(host, port)

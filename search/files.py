@@ -37,6 +37,11 @@ class Content:
     newlines: int     # in the whole file
     truncated: bool   # data is only the start of the file
 
+    @property
+    def cut_note(self) -> str:
+        """The warning for a file read only in part."""
+        return f"only the first {len(self.data) >> 20} MB of its {self.size >> 20} MB are read"
+
 
 def cap_for(path: Path) -> tuple[int, bool]:
     """The most bytes kept of ``path``, and whether a larger file is refused (a record file,
@@ -75,13 +80,9 @@ def read_content(path: Path) -> Content:
     return Content(bytes(kept), size, digest.hexdigest(), newlines, size > len(kept))
 
 
-def is_regular(path: Path) -> tuple[bool, str]:
-    """Whether ``path`` (followed if a link) is a regular file, and what it is if not."""
-    try:
-        st = os.stat(path)
-    except OSError as e:
-        return False, f"cannot read file ({e.strerror or e})"
-    return stat.S_ISREG(st.st_mode), _kind(st.st_mode)
+def unread_reason(error: OSError) -> str:
+    """Why a file was not read, as a problem says it."""
+    return str(error) if isinstance(error, Refused) else f"cannot read file ({error.strerror or error})"
 
 
 def _kind(mode: int) -> str:

@@ -65,13 +65,18 @@ def current_generation(index_dir: str | Path) -> Path | None:
     """The live generation folder: the one ``CURRENT`` names, else (``CURRENT`` lost or
     garbled) the newest complete one; None if the folder holds no index."""
     index_dir = Path(index_dir)
-    try:
-        named = (index_dir / CURRENT_FILE).read_text(encoding="utf-8", errors="replace").strip()
-    except OSError:
-        named = ""
+    named = _named(index_dir)
     if _GENERATION.fullmatch(named) and (index_dir / named).is_dir():
         return index_dir / named
     return next((g for g in generations(index_dir) if is_complete(g)), None)
+
+
+def _named(index_dir: Path) -> str:
+    """What ``CURRENT`` says ("" when it is missing or unreadable)."""
+    try:
+        return (index_dir / CURRENT_FILE).read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return ""
 
 
 def generations(index_dir: Path) -> list[Path]:
@@ -99,6 +104,13 @@ def next_generation(index_dir: Path) -> Path:
 
 def make_current(index_dir: Path, gen: Path) -> None:
     atomic_write(index_dir / CURRENT_FILE, gen.name + "\n")
+
+
+def repair_current(index_dir: Path, gen: Path) -> None:
+    """Names the live generation ``gen`` in ``CURRENT`` again where it was lost or garbled (and
+    ``gen`` found as the newest complete one); a writer calls this under the lock."""
+    if _named(index_dir) != gen.name:
+        make_current(index_dir, gen)
 
 
 def read_meta(gen: Path | None) -> dict:

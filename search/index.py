@@ -28,8 +28,6 @@ from search.duplicates import near_duplicate_groups, sampled, shingle_bytes, shi
 from search.generations import (
     HELD_LOCKS,
     META_FILE,
-    IndexDamaged,
-    IndexLocked,
     IndexMissing,
     IndexVersionMismatch,
     RasmIndexError,
@@ -37,16 +35,12 @@ from search.generations import (
     damaged,
     make_current,
     next_generation,
-    read_meta,
     remove_old_generations,
     write_lock,
 )
 from search.ingest import Article, IngestProblem, source_files
 from search.parallel import ParallelWriter, WriterFailed
 from search.sources import FileRecord, Manifest, article_hash, atomic_write, read_source
-
-__all__ = ["IndexDamaged", "IndexLocked", "IndexMissing", "IndexVersionMismatch", "RasmIndexError",
-           "current_generation", "damaged", "read_meta", "write_lock"]
 
 SCHEMA_VERSION = 7
 OPEN_RETRIES = 20
@@ -228,12 +222,12 @@ def _build_locked(paths: list[Path], index_dir: Path, on_problem, progress) -> B
     report = BuildReport()
     problem = _problem_collector(report, on_problem)
     manifest = Manifest(sources=[str(p.absolute()) for p in paths])
-    live = Manifest.load(current_generation(index_dir)) if current_generation(index_dir) else None
-    manifest.roots = dict(live.roots) if live else {}  # a rebuild keeps every source's ids
+    live = current_generation(index_dir)
+    previous = Manifest.load(live) if live else None
+    manifest.roots = dict(previous.roots) if previous else {}  # a rebuild keeps every source's ids
     manifest.forget_roots()
     articles: dict[str, Article] = {}
-    owner: dict[str, FileRecord] = {}
-    owner_file: dict[str, str] = {}
+    owner: dict[str, tuple[FileRecord, Path]] = {}  # article id -> the record and file it came from
     for file, root in source_files(paths, problem):
         read = read_source(file, manifest.id_root(root), problem)
         if read is None:
@@ -242,16 +236,16 @@ def _build_locked(paths: list[Path], index_dir: Path, on_problem, progress) -> B
         for article in read.articles:
             report.rows += 1
             if article.id in articles:
-                if owner[article.id] is not read.record:
-                    problem(clashing_id(article.id, file, owner_file[article.id]))
+                record, holder = owner[article.id]
+                if record is not read.record:
+                    problem(clashing_id(article.id, file, str(holder.absolute())))
                     read.record.sha256 = ""  # read it again, and say so again, until it is renamed
                     continue
                 report.repeats += 1
                 del articles[article.id]  # the later row wins, at its own place in the order
-                owner[article.id].rows.pop(article.id, None)
+                record.rows.pop(article.id, None)
             articles[article.id] = article
-            owner[article.id] = read.record
-            owner_file[article.id] = str(file.absolute())
+            owner[article.id] = (read.record, file)
             read.record.rows[article.id] = article_hash(article)
             if progress:
                 progress("read", report.rows, None)

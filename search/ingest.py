@@ -14,7 +14,7 @@ from search.article import Article, IngestProblem, capped, join_body, title_from
 from search.boilerplate import is_boilerplate
 from search.dates import find_date, parse_date
 from search.decoding import NotText, clean_value, decode_text, html_page, paragraphs, plain_line, strip_markup
-from search.files import Refused, read_content
+from search.files import read_content, unread_reason
 from search.frontmatter import front_matter
 from search.records import (
     AUTHOR_KEYS,
@@ -109,16 +109,12 @@ def read_file(path: Path, root: Path, on_problem: ProblemHandler | None = None,
     if raw is None:
         try:
             content = read_content(path)
-        except Refused as exc:
-            report(None, str(exc))
-            return
         except OSError as exc:
-            report(None, f"cannot read file ({exc.strerror or exc})")
+            report(None, unread_reason(exc))
             return
         raw = content.data
         if content.truncated:
-            report(None, f"only the first {len(raw) >> 20} MB of its {content.size >> 20} MB are read",
-                   kept=True)
+            report(None, content.cut_note, kept=True)
     try:
         text = decode_text(raw, nfc=reader not in (read_json, read_jsonl))
     except NotText as exc:

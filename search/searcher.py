@@ -18,8 +18,9 @@ from whoosh.util.times import long_to_datetime
 
 from search.aliases import default_aliases
 from search.analysis import exact_analyzer, fold_latin, is_arabic, is_word
+from search.generations import current_generation, damaged, read_meta
 from search.highlight import Match, matches, snippet
-from search.index import DAMAGE_ERRORS, current_generation, damaged, open_index, read_meta
+from search.index import DAMAGE_ERRORS, open_index
 from search.lru import LRU, MISSING
 from search.query import ParsedQuery, QueryBuilder, QueryError
 from search.scoring import Scored
@@ -98,8 +99,8 @@ NO_SOURCE = "(none)"  # the facet, and the source filter, of the articles withou
 
 def _source_query(name: str) -> wq.Query:
     """The articles of one source, as its facet names it (any case, spaces around it)."""
-    if name == NO_SOURCE:  # their source term is empty, or they have none
-        return wq.Or([wq.Term("source", ""), wq.And([wq.Every(), wq.Not(wq.Every("source"))])])
+    if name == NO_SOURCE:  # an article without a source is indexed with an empty source term
+        return wq.Term("source", "")
     return wq.Term("source", " ".join(name.split()).lower())
 
 
@@ -279,6 +280,12 @@ SPELLING_DOCS_IDS = 1_000_000   # ... holding at most this many document numbers
 _SPELLING_DOCS = LRU(SPELLING_DOCS_KEPT, SPELLING_DOCS_IDS, weight=lambda docs: len(docs or ()))
 
 
+def _index_folder(searcher: Searcher) -> str | None:
+    """The folder of the index searched (None for one in memory): what its caches are kept by."""
+    folder = getattr(getattr(searcher._ix, "storage", None), "folder", None)
+    return None if folder is None else str(folder)
+
+
 GROUPS_KEPT = 1_000_000  # articles whose near-duplicate group is remembered, in all segments
 _GROUPS = LRU(256, GROUPS_KEPT, weight=len)  # (index folder, segment) -> docnum -> group
 
@@ -286,12 +293,12 @@ _GROUPS = LRU(256, GROUPS_KEPT, weight=len)  # (index folder, segment) -> docnum
 def _group_count(searcher: Searcher, results) -> int:
     """How many hits the matches make with the copies of a story folded under one (ISIS: 372
     results, 344 hits: pages counted from the results ended in empty ones)."""
-    folder = getattr(getattr(searcher._ix, "storage", None), "folder", None)
+    folder = _index_folder(searcher)
     docs = sorted(results.docs())
     groups = set()
     for leaf, offset in searcher.reader().leaf_readers():
         mine = docs[bisect.bisect_left(docs, offset):bisect.bisect_left(docs, offset + leaf.doc_count_all())]
-        key = (str(folder), leaf.segment().segment_id()) if folder is not None else None
+        key = (folder, leaf.segment().segment_id()) if folder is not None else None
         known = _GROUPS.get(key) if key else MISSING
         known = {} if known is MISSING else known
         new = {}
@@ -309,8 +316,8 @@ def _group_count(searcher: Searcher, results) -> int:
 def _spelling_docs(searcher: Searcher, text: str) -> frozenset[int] | None:
     """The documents holding one exact spelling (None if it cannot be searched), kept per index
     version: a spelling is counted again for every query that matches it."""
-    folder = getattr(getattr(searcher._ix, "storage", None), "folder", None)
-    key = (str(folder), searcher.reader().generation(), text)
+    folder = _index_folder(searcher)
+    key = (folder, searcher.reader().generation(), text)
     found = _SPELLING_DOCS.get(key) if folder is not None else MISSING
     if found is not MISSING:
         return found

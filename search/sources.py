@@ -9,7 +9,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from search.files import Refused, read_content
+from search.files import read_content, unread_reason
 from search.ingest import Article, IngestProblem, read_file, relative_id
 
 MANIFEST_FILE = "files.json"
@@ -79,11 +79,11 @@ class Manifest:
 
     def forget_roots(self) -> None:
         """Drops the id roots of folders that are no longer sources."""
-        live = {str(_source_root(Path(s))) for s in self.sources}
+        live = {str(source_root(Path(s))) for s in self.sources}
         self.roots = {k: v for k, v in self.roots.items() if k in live}
 
     def _new_id_root(self, root: Path) -> Path:
-        first = _source_root(Path(self.sources[0])) if self.sources else root
+        first = source_root(Path(self.sources[0])) if self.sources else root
         if root == first and all(k != v for k, v in self.roots.items()):
             return root
         taken = {Path(k).relative_to(v).as_posix() for k, v in self.roots.items() if k != v}
@@ -94,7 +94,7 @@ class Manifest:
         return root  # a clash is reported where two files give one id
 
 
-def _source_root(source: Path) -> Path:
+def source_root(source: Path) -> Path:
     """The folder a source's ids start from: the folder itself, or a file's own folder."""
     source = source.absolute()
     return source if source.is_dir() or not source.exists() and not source.suffix else source.parent
@@ -130,11 +130,8 @@ def read_source(file: Path, root: Path, problem, old: FileRecord | None = None) 
                 and old.mtime_ns == st.st_mtime_ns):
             return None
         content = read_content(file)
-    except Refused as e:
-        problem(IngestProblem(rel, None, str(e)))
-        return None
     except OSError as e:
-        problem(IngestProblem(rel, None, f"cannot read file ({e.strerror or e})"))
+        problem(IngestProblem(rel, None, unread_reason(e)))
         return None
     raw = content.data
     record = FileRecord(rel, content.size, st.st_mtime_ns, content.sha256, content.newlines)
@@ -156,8 +153,7 @@ def read_source(file: Path, root: Path, problem, old: FileRecord | None = None) 
         articles = list(read_file(file, root, seen, raw=raw[old.size:], first_line=old.lines + 1))
     else:
         if content.truncated:
-            seen(IngestProblem(rel, None, f"only the first {len(raw) >> 20} MB of its "
-                                          f"{content.size >> 20} MB are read", kept=True))
+            seen(IngestProblem(rel, None, content.cut_note, kept=True))
         articles = list(read_file(file, root, seen, raw=raw))
     if errors:
         record.sha256 = ""  # read it again next time, when it may have been mended

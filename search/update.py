@@ -24,17 +24,16 @@ from search.duplicates import (
     shingles_from_bytes,
 )
 from search.generations import (
-    CURRENT_FILE,
     IndexMissing,
     current_generation,
-    make_current,
     read_meta,
     remove_stray_generations,
+    repair_current,
     write_lock,
 )
 from search.index import BuildReport, _document, _problem_collector, _write_meta, clashing_id, open_index
 from search.ingest import Article, IngestProblem, source_files
-from search.sources import FileRecord, Manifest, article_hash, read_source
+from search.sources import FileRecord, Manifest, article_hash, read_source, source_root
 
 
 def update_index(
@@ -63,7 +62,7 @@ def update_index(
     with write_lock(index_dir):
         ix = open_index(index_dir)
         gen = Path(ix.storage.folder)
-        _repair_current(index_dir, gen)
+        repair_current(index_dir, gen)
         remove_stray_generations(index_dir, gen)
         manifest = _load_manifest(gen, ix)
         recorded = manifest.dumps()
@@ -160,17 +159,6 @@ def _claim(claims: dict[str, str], file: Path, record: FileRecord, problem) -> N
         record.sha256 = ""
 
 
-def _repair_current(index_dir: Path, gen: Path) -> None:
-    """Names ``gen`` in ``CURRENT`` again if it was lost or garbled (the live generation was then
-    found as the newest complete one)."""
-    try:
-        named = (index_dir / CURRENT_FILE).read_text(encoding="utf-8", errors="replace").strip()
-    except OSError:
-        named = ""
-    if named != gen.name:
-        make_current(index_dir, gen)
-
-
 def _targets(manifest: Manifest, paths: list[Path] | None, only: bool, problem
              ) -> tuple[list[tuple[Path, Path]], list[str]]:
     """The (file, root) pairs to look at, and the sources that are missing."""
@@ -217,7 +205,7 @@ def _load_manifest(gen: Path, ix) -> Manifest:
         return manifest
     sources = read_meta(gen).get("sources") or (manifest.sources if manifest else [])
     rebuilt = Manifest(list(sources), {}, latest, dict(manifest.roots) if manifest else {})
-    roots = [rebuilt.id_root(Path(s) if Path(s).is_dir() else Path(s).parent) for s in sources]
+    roots = [rebuilt.id_root(source_root(Path(s))) for s in sources]
     with ix.searcher() as searcher:
         for stored in searcher.all_stored_fields():
             rel = stored.get("path", "")

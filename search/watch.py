@@ -16,6 +16,7 @@ from watchdog.observers import Observer
 from search.generations import IndexLocked, RasmIndexError, damaged, recorded_sources
 from search.index import DAMAGE_ERRORS, BuildReport
 from search.ingest import SUPPORTED_SUFFIXES, IngestProblem
+from search.sources import source_root
 from search.update import update_index
 
 MAX_WAIT = 10.0  # a burst that never goes quiet is still indexed this often (seconds)
@@ -96,7 +97,7 @@ def _identity(folder: Path) -> tuple[int, int] | None:
 
 
 def _source_folders(index_dir: Path) -> list[Path]:
-    return sorted({s if s.is_dir() or not s.suffix else s.parent for s in recorded_sources(index_dir)})
+    return sorted({source_root(s) for s in recorded_sources(index_dir)})
 
 
 def watch(paths: list[Path] | None, index_dir: Path, delay: float = 1.0,

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, RASM, served
 
-from search.index import META_FILE, build_index, current_generation, open_index
+from search.generations import META_FILE, current_generation
+from search.index import build_index, open_index
 from search.searcher import search
 from search.sources import MANIFEST_FILE
 from search.update import update_index

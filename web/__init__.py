@@ -187,7 +187,8 @@ def _index(app: Flask):
 def _serves_bundled_corpus(app: Flask) -> bool:
     """Whether the index served was built from the bundled demo corpus (its credit is shown)."""
     corpus = settings.default_corpus()
-    gen = current_generation(Path(app.config["RASM_INDEX"]))
+    opened = app.extensions.get("rasm_index")  # (generation, index) as this request opened it
+    gen = opened[0] if opened else None
     if corpus is None or gen is None:
         return False
     key = ("bundled", str(gen))

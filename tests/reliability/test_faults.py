@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, RASM
 
-from search.index import current_generation, open_index
+from search.generations import current_generation
+from search.index import open_index
 from search.searcher import search
 from web import create_app
 

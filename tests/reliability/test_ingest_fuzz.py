@@ -26,8 +26,9 @@ from hypothesis import strategies as st
 from search.analysis import exact_analyzer, key_analyzer
 from search.article import MAX_BODY_CHARS
 from search.decoding import NotText, decode_text
+from search.generations import IndexMissing
 from search.highlight import match_spans, matches, snippet
-from search.index import IndexMissing, build_index, open_index
+from search.index import build_index, open_index
 from search.ingest import SUPPORTED_SUFFIXES, Article, IngestProblem, iter_articles
 from search.query import QueryError
 from search.searcher import parse_query, search
