@@ -33,7 +33,7 @@ from whoosh.analysis import Analyzer, Composable, CompositeAnalyzer, Filter, Tok
 from search import translit
 from search.lru import LRU, MISSING
 
-ANALYZER_VERSION = 7
+ANALYZER_VERSION = 8
 
 DATA = Path(__file__).parent / "data"
 
@@ -143,7 +143,9 @@ class RasmTokenizer(Tokenizer):
                 b += 1
             sentence_start = self.headline or prev_end == 0 or breaks[b] < start
             construct = False
-            if i < last and text[:1].isupper():
+            # a word with the article is never in construct state: "Al Hajar al Aswad" is one
+            # noun and its adjective, "Bab al-Hawa" a construct
+            if i < last and text[:1].isupper() and not LEADING_PARTICLE.match(text):
                 following, next_start, _ = found[i + 1]
                 construct = bool(_BETWEEN_WORDS.fullmatch(value, end, next_start)
                                  and LEADING_PARTICLE.match(following))
@@ -251,7 +253,9 @@ class ArticleFilter(Filter):
                 t.text = _AR_ARTICLE.sub("", text)
                 t.article = t.text != text
                 alts = []
-                if self.clitics and t.mode == "query" and t.text == text:
+                # not for a word of two letters: behind a clitic it is mostly another function
+                # word (آن "now" is no بأن "that")
+                if self.clitics and t.mode == "query" and t.text == text and len(text) >= 3:
                     for prefix in ARABIC_CLITICS:
                         alt = t.copy()  # copied before yielding: later filters change t
                         alt.text = prefix + text
@@ -352,11 +356,18 @@ def key_terms(text: str, named: bool, query: bool = False, article: bool = False
         return ("=" + folded,)
     if not named and (folded in english_words() or folded.split("'")[0] in english_words()):
         return ("=" + folded,)  # "homes" is not "Homs"; "don't" is no name
+    if folded in CALENDAR_WORDS and not query:
+        return ("=" + folded,)  # capitalised, but no name: "Friday" is no "Freddie", "July" no "Jala"
     words = [folded]
     glued = _GLUED_ARTICLE.match(folded)
     if glued and len(folded) - glued.end() >= 3:
         words.append(folded[glued.end():])
     terms = [translit.latin_key(w) for w in words]
+    if len(words) > 1 and query:  # a second reading must not land on a common word ("Albelda")
+        common = _common_keys()
+        if terms[1] in common[0]:
+            terms.pop()
+            words.pop()
     if query:  # a slipped vowel must not land on an ordinary word: "Qaryatan" is no "Certain"
         slips = translit.vowel_slips(terms[0]) + translit.consonant_y_keys(folded)
         if translit.vowel_slips(terms[0]) and not folded.endswith("s"):
@@ -364,10 +375,24 @@ def key_terms(text: str, named: bool, query: bool = False, article: bool = False
             slips.append(translit.latin_key(folded + "s"))
         terms += [k for k in slips if k not in english_keys()]
     if query and not text.isupper():  # an acronym such as ISIS is no Arabic word
-        terms += [prefix + k for w in words for k in translit.latin_to_arabic(translit.latin_slots(w))
-                  for prefix in arabic_prefixes]
+        common_arabic = _common_keys()[1]
+        terms += [prefix + k for n, w in enumerate(words)
+                  for k in translit.latin_to_arabic(translit.latin_slots(w))
+                  if not (n and k in common_arabic) for prefix in arabic_prefixes]
     terms = list(dict.fromkeys(t for t in terms if t))
     return tuple(terms) or ("=" + folded,)
+
+
+def _common_keys() -> tuple[frozenset[str], frozenset[str]]:
+    from search.names import ARABIC, LATIN, common_keys
+
+    return common_keys(LATIN), common_keys(ARABIC)
+
+
+# The English calendar: always capitalised, never a name's spelling (indexed as words).
+CALENDAR_WORDS = frozenset([
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])
 
 
 class VariantKeyFilter(Filter):

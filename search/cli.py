@@ -29,7 +29,7 @@ from search.generations import (
 from search.index import DAMAGE_ERRORS, build_index, open_index
 from search.ingest import IngestProblem
 from search.query import QueryError
-from search.searcher import MAX_LIMIT, SearchResult, search
+from search.searcher import MAX_LIMIT, SearchResult, search, search_many
 from search.update import update_index
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
@@ -250,8 +250,11 @@ def _write_with_progress(write, index_dir: Path):
 
 
 @cli.command("search")
-@click.argument("query_words", nargs=-1, required=True, metavar="QUERY")
+@click.argument("query_words", nargs=-1, metavar="QUERY")
 @_index_option
+@click.option("--queries", "queries_file", type=click.Path(dir_okay=False, allow_dash=True),
+              help="run each line of this file (- for standard input) as a query, in order; with "
+                   "--json, one JSON object per line")
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True,
               help="most hits to show")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
@@ -262,16 +265,38 @@ def _write_with_progress(write, index_dir: Path):
 @click.option("--explain", is_flag=True, help="show which spellings each hit matched, and why")
 @click.option("--group/--no-group", default=None,
               help="fold republished copies of a story under its best hit (default: on, off with --json)")
-def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, exact, explain, group) -> None:
+def search_cmd(query_words, index_dir, queries_file, limit, as_json, sources, since, until, exact, explain,
+               group) -> None:
     """Search the index; QUERY uses Whoosh syntax (AND/OR/NOT, "phrases", field:value)."""
-    text = " ".join(query_words)
+    if bool(query_words) == bool(queries_file):
+        raise click.UsageError("give a QUERY or --queries FILE (one of them)")
     index_dir = index_dir or settings.default_index_dir()
+    options = dict(limit=limit, sources=list(sources) or None, since=_date(since),
+                   until=_date(until, end=True, option="--until"), expand=not exact,
+                   group=not as_json if group is None else group)
+    if queries_file:
+        texts = _query_lines(queries_file)
+        _build_bundled_index_if_needed(index_dir)
+        with _said(index_dir), _alias_errors():
+            for n, (text, result) in enumerate(zip(texts, search_many(index_dir, texts, **options),
+                                                   strict=True), 1):
+                if isinstance(result, QueryError):
+                    click.echo(f"rasm: {_terminal_text(queries_file)}:{n}: invalid query: {result}", err=True)
+                    if as_json:
+                        click.echo(json.dumps({"query": text, "error": str(result)}, ensure_ascii=False))
+                    else:
+                        click.echo(f"Error: invalid query {_terminal_text(text)!r}: {result}\n")
+                elif as_json:
+                    click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+                else:
+                    _print_result(_scrubbed(result), color=sys.stdout.isatty(), explain=explain, exact=exact)
+                    click.echo("")
+        return
+    text = " ".join(query_words)
     _build_bundled_index_if_needed(index_dir)
     try:
         with _said(index_dir):
-            result = search(index_dir, text, limit=limit, sources=list(sources) or None,
-                            since=_date(since), until=_date(until, end=True, option="--until"),
-                            expand=not exact, group=not as_json if group is None else group)
+            result = search(index_dir, text, **options)
     except QueryError as e:
         click.echo(f"Error: invalid query: {e}", err=True)
         sys.exit(2)
@@ -281,6 +306,41 @@ def search_cmd(query_words, index_dir, limit, as_json, sources, since, until, ex
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
         _print_result(_scrubbed(result), color=sys.stdout.isatty(), explain=explain, exact=exact)
+
+
+@contextmanager
+def _alias_errors() -> Iterator[None]:
+    try:
+        yield
+    except AliasFileError as e:
+        raise click.ClickException(str(e)) from e
+
+
+MAX_QUERY_FILE = 16 * 2**20  # bytes of a --queries file
+MAX_QUERY_LINES = 100_000
+
+
+def _query_lines(path: str) -> list[str]:
+    """The lines of a --queries file, each a query (an empty one is refused in its turn)."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_QUERY_FILE + 1)
+        else:
+            with open(path, "rb") as f:
+                data = f.read(MAX_QUERY_FILE + 1)
+    except OSError as e:
+        raise click.ClickException(f"cannot read {path}: {e.strerror or e}") from e
+    if len(data) > MAX_QUERY_FILE:
+        raise click.ClickException(f"{path}: more than {MAX_QUERY_FILE // 2**20} MB of queries; "
+                                   "split the file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise click.ClickException(f"{path}: not UTF-8 text (byte {e.start})") from e
+    lines = text.splitlines()
+    if len(lines) > MAX_QUERY_LINES:
+        raise click.ClickException(f"{path}: {len(lines)} queries; the limit is {MAX_QUERY_LINES} a run")
+    return lines
 
 
 class _ProgressLine:

@@ -19,9 +19,15 @@ from whoosh import fields, query
 from whoosh.qparser import QueryParser
 from whoosh.qparser.dateparse import DateParserPlugin
 
+from search import names, translit
 from search.aliases import AliasTable
 from search.analysis import (
+    LATIN_PARTICLES,
     LEADING_PARTICLE,
+    ArticleFilter,
+    CharNormalizeFilter,
+    CommonWordFilter,
+    PossessiveFilter,
     RasmTokenizer,
     english_words,
     exact_analyzer,
@@ -30,6 +36,7 @@ from search.analysis import (
     fold_latin,
     is_arabic,
     key_analyzer,
+    key_terms,
 )
 from search.highlight import Patterns, Run
 from search.lru import LRU, MISSING
@@ -94,6 +101,12 @@ def _is_name_word(word: str) -> bool:
         return True
     folded = fold_latin(word)
     return folded.isalpha() and folded not in english_words()
+
+
+def _is_particle(q) -> bool:
+    """A query word that is the Arabic article written apart ("ash", "es", "al")."""
+    return (isinstance(q, query.Term) and q.fieldname in TEXT_FIELDS
+            and fold_latin(q.text) in LATIN_PARTICLES)
 
 
 class QueryBuilder:
@@ -209,8 +222,7 @@ class QueryBuilder:
             sub = subs[i]
             run_end = i
             if group_names and self._groupable(sub):
-                while run_end + 1 < len(subs) and self._adjacent(subs[run_end], subs[run_end + 1]):
-                    run_end += 1
+                run_end = self._run_end(subs, i)
             if run_end > i:
                 words = self._source[sub.startchar:subs[run_end].endchar]
                 parts.append(self._unit(words, TEXT_FIELDS[sub.fieldname], 1.0, positive))
@@ -229,6 +241,26 @@ class QueryBuilder:
 
     def _adjacent(self, a, b) -> bool:
         return (self._groupable(b) and a.fieldname == b.fieldname
+                and self._source[a.endchar:b.startchar].isspace())
+
+    def _run_end(self, subs: list, i: int) -> int:
+        """The last of the name words that run on from ``subs[i]``: adjacent name words, and
+        an article written apart between two of them ("Suq ash Shuyukh", "Wadi es Sir")."""
+        end = i
+        while end + 1 < len(subs):
+            nxt = subs[end + 1]
+            if self._adjacent(subs[end], nxt):
+                end += 1
+            elif (end + 2 < len(subs) and _is_particle(nxt) and self._adjacent_any(subs[end], nxt)
+                  and self._adjacent(nxt, subs[end + 2])):
+                end += 2
+            else:
+                break
+        return end
+
+    def _adjacent_any(self, a, b) -> bool:
+        return (isinstance(b, query.Term) and a.fieldname == b.fieldname
+                and getattr(b, "startchar", None) is not None
                 and self._source[a.endchar:b.startchar].isspace())
 
     # ------------------------------------------------------------ units
@@ -273,13 +305,15 @@ class QueryBuilder:
         """The query for ``words``: typed by the user (``asked``) or an alias of ``asked``;
         with ``mark_only``, only the pattern that marks it in the text (and None)."""
         exact = _positions(_EXACT, words)
-        keys = [self._cross_script_names(terms) for terms in _positions(_KEY, words)]
+        # the model reads the words as typed; an alias is a name of the table, found by its rules
+        learned, marked = self._learned(words) if words == asked else (_positions(_KEY, words),) * 2
+        keys = [self._cross_script_names(terms) for terms in learned]
         # an Arabic word's own key only marks it in Arabic text: there it is found by its spelling
         searched = [k[1:] if k[0].startswith("@") and len(k) > 1 else k for k in keys]
         if not exact:
             return None
         if positive:
-            marks = keys if self.expand else exact
+            marks = [self._cross_script_names(terms) for terms in marked] if self.expand else exact
             alias = "" if words == asked else words
             self.patterns.runs.append(Run(tuple(frozenset(k) for k in marks), asked, alias, source))
         if mark_only:
@@ -290,6 +324,15 @@ class QueryBuilder:
         # a common word's key is its exact form: one query, with both weights
         same = keyed is not None and [set(ts) for ts in keyed] == [set(ts) for ts in exact]
         subqueries = []
+        if not acronym and words == asked:
+            for search_terms, mark_terms in self._rejoined(words) if self.expand else []:
+                if positive:
+                    alias = "" if words == asked else words
+                    marks = tuple(frozenset(k) for k in mark_terms)
+                    self.patterns.runs.append(Run(marks, asked, alias, source))
+                layout = _field_terms([self._cross_script_names(t) for t in search_terms])
+                subqueries += [_field_query(name, layout, boost * BOOST[name + "_key"])
+                               for name in fieldnames]
         for name in fieldnames:
             if same:
                 subqueries.append(_field_query(name, exact, boost * (BOOST[name] + BOOST[name + "_key"])))
@@ -299,6 +342,95 @@ class QueryBuilder:
             if keyed is not None:
                 subqueries.append(_field_query(name, keyed, boost * BOOST[name + "_key"]))
         return subqueries[0] if len(subqueries) == 1 else query.Or(subqueries)
+
+    def _learned(self, words: str) -> tuple[list[list[str]], list[list[str]]]:
+        """The key terms of each word of ``words`` with the index's words the name model finds
+        close to it (``search.names``), in either script: to search, and to mark (a Latin word
+        is searched as written, ``=word``, and marked by its key too)."""
+        positions = _positions(_KEY, words)
+        if not (self.expand and self.reader is not None):
+            return positions, positions
+        search, marks = [], []
+        keys = _position_keys(words)
+        slack = _slack(sum(1 for _, k, _ in keys if k))
+        for terms, (script, key, article) in zip(positions, keys, strict=False):
+            found, marked = self._model_terms(script, key, article, any(t.startswith(">") for t in terms),
+                                              slack=slack)
+            search.append(list(dict.fromkeys(terms + found)))
+            marks.append(list(dict.fromkeys(terms + marked)))
+        return search, marks
+
+    def _model_terms(self, script: str, key: str, article: bool, construct: bool,
+                     targets: tuple[str, ...] | None = None,
+                     slack: float = 0.0) -> tuple[list[str], list[str]]:
+        """The terms of the index's words the model finds close to one word's ``key``: to search
+        and to mark."""
+        found: list[str] = []
+        marked: list[str] = []
+        if not key:
+            return found, marked
+        other = names.ARABIC if script == names.LATIN else names.LATIN
+        for target in targets or (script, other):
+            for cand in names.similar_words(self.reader, script, key, target, slack):
+                if target == names.LATIN:
+                    found += ["=" + cand, "=>" + cand] if construct else ["=" + cand]
+                    marked += ["=" + cand, translit.latin_key(cand)]
+                elif not self._ambiguous_arabic(cand):
+                    stem = names._stem(cand)
+                    found.append("=" + cand)
+                    marked.append(("@@" if stem != cand else "@") + names.word_key(stem)[1])
+        return found, marked
+
+    def _ambiguous_arabic(self, word: str) -> bool:
+        """Whether this archive writes the Arabic ``word`` both with and without the article,
+        each often (الميادين "the town" / ميادين "squares"): a common word, no name's form."""
+        stem = names._stem(word)
+        with_article = doc_frequency(self.reader, "body", "ال" + stem)
+        bare = doc_frequency(self.reader, "body", stem)
+        return min(with_article, bare) > AMBIGUOUS_SHARE * (with_article + bare)
+
+    def _rejoined(self, words: str) -> list[tuple[list[list[str]], list[list[str]]]]:
+        """Other layouts of ``words`` in the index's words, as (search, mark) terms per
+        position: two words written as one ("Tell Kalakh" ~ "Tallkalakh", "Abd al-Karim" ~
+        "Abdulkarim") and one word written as two ("Kifrabhum" ~ "Kafr Behum")."""
+        if not (self.expand and self.reader is not None):
+            return []
+        learned, marked = self._learned(words)
+        keys = _position_keys(words)
+        layouts = []
+        for i in range(len(keys) - 1):
+            (s1, k1, a1), (s2, k2, a2) = keys[i], keys[i + 1]
+            if not (k1 and k2 and s1 == s2):
+                continue
+            glue = ["", "a", "al"] if a2 else ["", "a"]
+            found, mark = [], []
+            for g in glue:
+                f, m = self._model_terms(s1, k1 + g + k2, a1, False)
+                found += f
+                mark += m
+            if found:
+                layouts.append((learned[:i] + [found] + learned[i + 2:],
+                                marked[:i] + [mark] + marked[i + 2:]))
+        for i, (script, key, article) in enumerate(keys):
+            if script != names.LATIN or not MIN_SPLIT <= len(key) <= MAX_SPLIT:
+                continue
+            splits = []
+            for cut in range(MIN_PART, len(key) - MIN_PART + 1):
+                left, right = key[:cut], key[cut:]
+                right_article = False
+                if right[:2] in _GLUED_ARTICLE_SLOTS and len(right) - 2 >= MIN_PART:
+                    right, right_article = right[2:], True
+                if _consonants(left) < 2 or _consonants(right) < 2:
+                    continue
+                lf, lm = self._model_terms(script, left, article, True, (names.LATIN,))
+                if not lf:
+                    continue
+                rf, rm = self._model_terms(script, right, right_article, False, (names.LATIN,))
+                if rf:
+                    splits.append((learned[:i] + [lf, rf] + learned[i + 1:],
+                                   marked[:i] + [lm, rm] + marked[i + 1:]))
+            layouts += splits[:MAX_SPLITS]
+        return layouts[:MAX_LAYOUTS]
 
     def _arabic_name_query(self, words: str, fieldnames, boost: float, positive: bool, asked: str):
         """An Arabic place name from the gazetteer, searched in the key fields in the form (with or
@@ -366,6 +498,47 @@ def _check_shape(text: str) -> None:
             depth = max(0, depth - 1)
     if deepest > MAX_DEPTH:
         raise QueryError(f"parentheses nested too deep ({deepest} levels; the limit is {MAX_DEPTH})")
+
+
+MIN_SPLIT = 7   # a word's model key letters, at least, to be tried as two words
+MAX_SPLIT = 16  # and at most (a longer word is no name of two)
+MIN_PART = 3    # letters of each part
+MAX_SPLITS = 3  # layouts of one word as two
+MAX_LAYOUTS = 6
+_GLUED_ARTICLE_SLOTS = frozenset(["al", "ol", "el", "ul", "il"])  # "Abulkhasib": abu + al-Khasib
+
+
+SLACK_PER_WORD = 2.0  # llr a word of a name of several words may lack, per other word
+MAX_SLACK = 4.0
+
+
+def _slack(words: int) -> float:
+    """How much less each word of a name of ``words`` words must score: its other words must
+    match too, in order, so a false match needs several at once."""
+    return min(MAX_SLACK, SLACK_PER_WORD * max(0, words - 1))
+
+
+def _consonants(key: str) -> int:
+    return sum(c.isalpha() and c not in "aeioIUFBV" for c in key)
+
+
+def _position_keys(words: str) -> list[tuple[str, str, bool]]:
+    """(script, model key, written with the article) of each word of ``words``, at the key
+    analyzer's positions; key "" for a word the name model does not read (a common word, an
+    acronym, a number)."""
+    out = []
+    for t in _MODEL_WORDS(words, mode="query"):
+        first = key_terms(t.text, True, False, t.article)[:1]
+        if not first or first[0][:1] in "=#":
+            out.append(("", "", False))
+            continue
+        script, key = names.word_key(t.text)
+        out.append((script, key, bool(t.article)))
+    return out
+
+
+_MODEL_WORDS = (RasmTokenizer() | CharNormalizeFilter() | CommonWordFilter() | PossessiveFilter()
+                | ArticleFilter())
 
 
 def _spelling(words: str) -> tuple[str, ...]:

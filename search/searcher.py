@@ -8,6 +8,7 @@ import functools
 import itertools
 import re
 import types
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -435,6 +436,26 @@ def search(index_dir: str | Path, text: str, limit: int = 10, sources: list[str]
         with ix.searcher(weighting=BM25F()) as searcher:
             parsed = parse_query(text, expand, searcher.reader())
             return run_search(searcher, parsed, limit, sources, since, until, group)
+    except DAMAGE_ERRORS as e:
+        raise damaged(index_dir, e) from e
+
+
+def search_many(index_dir: str | Path, texts: Iterable[str], limit: int = 10,
+                sources: list[str] | None = None,
+                since: dt.datetime | None = None, until: dt.datetime | None = None,
+                expand: bool = True, group: bool = False) -> Iterator[SearchResult | QueryError]:
+    """``search`` for each of ``texts`` in turn, on one open index: each query's result, or
+    the QueryError that refused it; raises an index error."""
+    ix = open_index(index_dir)
+    try:
+        with ix.searcher(weighting=BM25F()) as searcher:
+            for text in texts:
+                try:
+                    parsed = parse_query(text, expand, searcher.reader())
+                except QueryError as e:
+                    yield e
+                    continue
+                yield run_search(searcher, parsed, limit, sources, since, until, group)
     except DAMAGE_ERRORS as e:
         raise damaged(index_dir, e) from e
 

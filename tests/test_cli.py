@@ -176,7 +176,7 @@ ERRORS = [
     ("malformed date range", ["date:[foo to bar]"], 2, "Error: invalid query: 'foo' is not a parseable date"),
     ("empty query", [""], 2, "Error: invalid query: empty query"),
     ("blank query", ["  "], 2, "Error: invalid query: empty query"),
-    ("no query", [], 2, "Error: Missing argument 'QUERY'."),
+    ("no query", [], 2, "Error: give a QUERY or --queries FILE (one of them)"),
     ("bad --since", ["--since", "someday", "Raqqa"], 2,
      "Error: Invalid value for --since: 'someday' is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)"),
     ("--limit 0", ["--limit", "0", "Raqqa"], 2,

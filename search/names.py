@@ -1,0 +1,363 @@
+"""Graded name similarity: a learned edit distance between spelling keys, and the matcher that
+scores a query word against an index's own vocabulary of keys.
+
+A word's key (``translit.latin_key``, ``translit.arabic_key``) is what the index holds for it
+("Mayadeen" -> ``mayadan``, الميادين -> ``myadin``).  Two keys are compared with a weighted edit
+distance whose costs were fitted on real pairs of spellings of one name (``tools/fit_names.py``
+on ``names/train.jsonl``, written to ``search/data/name-model.json``): substituting ``k`` for
+``g`` or dropping a vowel is cheap where spellings of one name do it often, dear where they do
+not.  There are three tables: Latin against Latin (``LL``), Latin against Arabic (``LA``) and
+Arabic against Arabic (``AA``).
+
+At query time (``Matcher``) a word's candidates are the index's keys that share a coarse
+consonant skeleton with it, or are one consonant away (``skeleton``); each is scored, and those
+within the fitted threshold are searched.  The vocabulary is read from the index, one segment at
+a time (a segment never changes), so a better model needs no re-index.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from search.lru import LRU, MISSING
+from search.translit import arabic_key, latin_key, latin_slots
+
+MODEL = Path(__file__).parent / "data" / "name-model.json"
+MODEL_VERSION = 2
+DEFAULT_COST = 30.0  # an operation the fit never saw (or once): no match (the fitted ones cost 2 to 10)
+MAX_KEY = 40         # longer keys are not scored (a query word is a name, not a sentence)
+CLITICS = frozenset("وفبكل")
+COMMON_MARGIN = 3.0  # llr a common word needs beyond a name's threshold
+MAX_CANDIDATES = 2000  # keys scored for one query word, at most
+
+# the coarse skeleton: consonants only, in classes Latin spellings confuse; h, ʿayn/hamza, w
+# and y are left out (often unwritten in one script or the other)
+_SKELETON_CLASS = {
+    "b": "b", "p": "b", "f": "f", "v": "f",
+    "k": "k", "g": "k", "j": "k", "q": "k", "c": "k", "x": "k",
+    "s": "s", "$": "s", "z": "s",
+    "t": "t", "d": "t",
+    "l": "l", "r": "r", "m": "m", "n": "n",
+}
+
+
+@lru_cache(maxsize=100_000)
+def skeleton(key: str) -> str:
+    """The coarse consonant skeleton of a key (either script), doubles collapsed."""
+    out = []
+    for ch in key:
+        c = _SKELETON_CLASS.get(ch)
+        if c and not (out and out[-1] == c):
+            out.append(c)
+    return "".join(out)
+
+
+def skeleton_neighbours(skel: str) -> list[str]:
+    """The skeleton and those one letter shorter (for skeletons of 3+ letters)."""
+    out = [skel]
+    if len(skel) >= 3:
+        out += [skel[:i] + skel[i + 1:] for i in range(len(skel))]
+    return list(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
+class Table:
+    """Costs of one kind of comparison: sub[x][y], ins[y] (y of the second key), dele[x]."""
+
+    sub: dict[str, dict[str, float]]
+    ins: dict[str, float]
+    dele: dict[str, float]
+    identity_free: bool  # same alphabet on both sides: x -> x costs nothing
+
+    def cost(self, a: str, b: str) -> float:
+        """The weighted edit distance from ``a`` to ``b``."""
+        ins, dele, sub = self.ins, self.dele, self.sub
+        prev = [0.0]
+        for y in b:
+            prev.append(prev[-1] + ins.get(y, DEFAULT_COST))
+        free = self.identity_free
+        for x in a:
+            dx = dele.get(x, DEFAULT_COST)
+            row = sub.get(x, {})
+            cur = [prev[0] + dx]
+            for j, y in enumerate(b, 1):
+                here = prev[j - 1] + (0.0 if free and x == y else row.get(y, DEFAULT_COST))
+                down = prev[j] + dx
+                if down < here:
+                    here = down
+                left = cur[j - 1] + ins.get(y, DEFAULT_COST)
+                if left < here:
+                    here = left
+                cur.append(here)
+            prev = cur
+        return prev[-1]
+
+    @classmethod
+    def from_json(cls, data: dict) -> Table:
+        return cls(data["sub"], data["ins"], data["del"], data["identity_free"])
+
+
+@dataclass(frozen=True)
+class Model:
+    """The three cost tables, each side's symbol costs, and the fitted acceptance rule: a pair
+    matches when its log-likelihood ratio (``llr``: how much cheaper the pair is as spellings
+    of one name than as two unrelated keys) is at least ``base + per_letter * (letters of the
+    shorter key)``."""
+
+    tables: dict[str, Table]
+    base: dict[str, list[float]]
+    per_letter: dict[str, list[float]]
+    sides: dict[str, tuple[dict[str, float], dict[str, float]]]
+    version: int
+
+    def llr(self, kind: str, a: str, b: str) -> float:
+        side_a, side_b = self.sides[kind]
+        background = sum(side_a.get(c, DEFAULT_COST) for c in a) + sum(side_b.get(c, DEFAULT_COST) for c in b)
+        return background - self.tables[kind].cost(a, b)
+
+    def needed(self, kind: str, a: str, b: str) -> float:
+        """The llr a pair needs: one rule for keys of one skeleton, a stricter one for keys a
+        consonant apart (Mayadeen is no Mujahideen)."""
+        tier = self.tier(a, b)
+        return self.base[kind][tier] + self.per_letter[kind][tier] * min(len(a), len(b))
+
+    @staticmethod
+    def tier(a: str, b: str) -> int:
+        return 0 if skeleton(a) == skeleton(b) else 1
+
+    def score(self, kind: str, a: str, b: str, slack: float = 0.0) -> float | None:
+        """Similarity in (0, 1] of key ``a`` to key ``b``, or None below the threshold (less
+        ``slack``: a word of a longer name, whose other words must match too)."""
+        if a == b and kind != "LA":
+            return 1.0
+        if len(a) > MAX_KEY or len(b) > MAX_KEY:
+            return None
+        llr, needed = self.llr(kind, a, b), self.needed(kind, a, b) - slack
+        if llr < needed:
+            return None
+        return round(min(1.0, 0.5 + (llr - needed) / (2 * max(1.0, abs(needed) + llr - needed))), 3)
+
+
+@lru_cache(maxsize=1)
+def model() -> Model:
+    """The shipped model (``search/data/name-model.json``)."""
+    data = json.loads(MODEL.read_text(encoding="utf-8"))
+    if data.get("version") != MODEL_VERSION:
+        raise RuntimeError(f"{MODEL}: model version {data.get('version')}, this code reads {MODEL_VERSION}")
+    return Model({k: Table.from_json(v) for k, v in data["tables"].items()},
+                 data["base"], data["per_letter"],
+                 {k: (v["side_a"], v["side_b"]) for k, v in data["tables"].items()}, data["version"])
+
+
+COMMON_WORDS = {"A": Path(__file__).parent / "data" / "arabic-common-words.txt",
+                "L": Path(__file__).parent / "data" / "english-common-words.txt"}
+
+
+@lru_cache(maxsize=2)
+def common_words(script: str) -> frozenset[str]:
+    """The commonest words of a script, folded as the index folds them, article stripped
+    (search/data/*-common-words.txt, from wordfreq; for English also search/data/english-words.txt):
+    never a learned match for a name."""
+    lines = COMMON_WORDS[script].read_text(encoding="utf-8").splitlines()
+    words = frozenset(line for line in lines if line and not line.startswith("#"))
+    if script == LATIN:
+        from search.analysis import english_words
+
+        words |= english_words()
+    return words
+
+
+@lru_cache(maxsize=2)
+def common_keys(script: str) -> frozenset[str]:
+    """The index keys (``translit``: Latin ``latin_key``, Arabic ``arabic_key``) of the
+    commonest words: coarser than the words, for second readings of a word only."""
+    if script == LATIN:
+        return frozenset(latin_key(w) for w in common_words(LATIN))
+    return frozenset(arabic_key(w) for w in common_words(ARABIC))
+
+
+# ------------------------------------------------------------------ the index's vocabulary
+LATIN, ARABIC = "L", "A"
+
+
+class SegmentVocabulary:
+    """The words one index segment holds, by coarse skeleton, as the exact fields hold them
+    (folded: ``mayadeen``, ``الميادين``), each with its model key (``word_key``), the commonest
+    words of each script left out."""
+
+    def __init__(self, words: set[str]):
+        self.by_skeleton: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        self.words = frozenset(words)
+        from search.analysis import CALENDAR_WORDS, english_words
+
+        english = english_words()
+        common = {LATIN: common_words(LATIN), ARABIC: common_words(ARABIC)}
+        self.common: set[str] = set()
+        for word in words:
+            stem = _stem(word)
+            script, key = word_key(stem)
+            if not key or stem in CALENDAR_WORDS:  # no name's spelling: Freddie is no Friday
+                continue
+            skel = skeleton(key)
+            if not skel:
+                continue
+            if script == LATIN and stem in english:
+                continue  # a dictionary word is not taken for a name ("evacuatd" is a typo)
+            if stem in common[script]:
+                # a common Arabic word is a candidate of its own skeleton only: it needs strong
+                # evidence anyway (many places are named by one: الخالص), and the words one
+                # consonant off would bring thousands of them
+                self.common.add(word)
+                self.by_skeleton.setdefault((script, skel), []).append((key, word))
+                continue
+            for s in skeleton_neighbours(skel):
+                self.by_skeleton.setdefault((script, s), []).append((key, word))
+
+    @classmethod
+    def read(cls, reader) -> SegmentVocabulary:
+        words: set[str] = set()
+        fields = reader.indexed_field_names()
+        for fieldname in ("body", "title"):
+            if fieldname not in fields:
+                continue
+            for term in reader.lexicon(fieldname):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                text = text[1:] if text[:1] == ">" else text  # a construct's word is the word
+                if _is_word(text):
+                    words.add(text)
+        return cls(words)
+
+    def candidates(self, script: str, key: str) -> set[tuple[str, str]]:
+        """(key, word) of the words whose skeleton is the key's or one letter off."""
+        out: set[tuple[str, str]] = set()
+        skel = skeleton(key)
+        if not skel:
+            return out
+        for s in skeleton_neighbours(skel):
+            out.update(self.by_skeleton.get((script, s), ()))
+        return out
+
+
+_SEGMENTS = LRU(256)  # (index folder, segment id) -> SegmentVocabulary
+_MATCHES = LRU(50_000)  # (segments, script, key, target script) -> matches
+
+
+def _segment_id(reader) -> object:
+    """A segment's own id (random, made when the segment was written: a segment never
+    changes), or None for a reader that is no segment's."""
+    seg = getattr(reader, "segment", None)
+    seg = seg() if callable(seg) else seg
+    if seg is None or not hasattr(seg, "segment_id"):
+        return None
+    return (type(seg).__name__, seg.segment_id())
+
+
+def segment_vocabularies(reader) -> list[tuple[object, SegmentVocabulary]]:
+    """Each leaf segment's vocabulary, remembered per segment."""
+    out = []
+    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+    for leaf, _offset in leaves:
+        sid = _segment_id(leaf)
+        vocab = _SEGMENTS.get(sid) if sid is not None else MISSING
+        if vocab is MISSING:
+            vocab = SegmentVocabulary.read(leaf)
+            if sid is not None:
+                _SEGMENTS.put(sid, vocab)
+        out.append((sid, vocab))
+    return out
+
+
+def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0) -> dict[str, float]:
+    """The words of ``target`` script in the index (Latin: folded spellings; Arabic: keys)
+    within the model's threshold of ``key`` (of ``script``; see ``word_key``), with their
+    similarity, best first."""
+    if not key or len(key) > MAX_KEY:
+        return {}
+    vocabs = segment_vocabularies(reader)
+    ids = tuple(sid for sid, _ in vocabs)
+    cache_key = (ids, script, key, target, slack) if None not in ids else None
+    found = _MATCHES.get(cache_key) if cache_key else MISSING
+    if found is not MISSING:
+        return found
+    candidates: set[tuple[str, str]] = set()
+    common: set[str] = set()
+    for _, vocab in vocabs:
+        candidates |= vocab.candidates(target, key)
+        common |= vocab.common
+    kind = "LL" if script == target == LATIN else "AA" if script == target else "LA"
+    m = model()
+    scored: dict[str, float] = {}
+    for cand, word in sorted(candidates)[:MAX_CANDIDATES]:
+        a, b = (cand, key) if (script, target) == (ARABIC, LATIN) else (key, cand)
+        # a common word of its language needs strong evidence: "Gale" is no قال ("he said")
+        s = m.score(kind, a, b, slack - COMMON_MARGIN if word in common else slack)
+        if s is not None:
+            scored[word] = max(s, scored.get(word, 0.0))
+    if target == ARABIC:
+        # a word behind a one-letter clitic (و ف ب ك ل) whose stem the index holds alone is
+        # that word's form: the stem is a candidate itself, and judged as such
+        scored = {w: s for w, s in scored.items()
+                  if not (w[:1] in CLITICS and any(w[1:] in v.words for _, v in vocabs))}
+    found = dict(sorted(scored.items(), key=lambda kv: -kv[1]))
+    if cache_key:
+        _MATCHES.put(cache_key, found)
+    return found
+
+
+# ------------------------------------------------------------------ a spelling's keys
+def _is_word(term: str) -> bool:
+    """An exact-field term that is a word as written: Latin letters (and apostrophes), or
+    Arabic letters; not a key (``~``, ``@``, ``#``)."""
+    first = term[:1]
+    if not first or first in "~@#=":
+        return False
+    if first.isascii():
+        return term.isascii() and term.replace("'", "").isalpha()
+    return first.isalpha()
+
+
+def _stem(word: str) -> str:
+    """An exact term without the article the exact field writes onto an Arabic word."""
+    return word[2:] if word.startswith("ال") and len(word) > 3 else word
+
+
+def word_key(word: str) -> tuple[str, str]:
+    """(script, key) of one word whose article is already stripped, as the model compares
+    them: Latin ``translit.latin_slots`` of the folded word ("Mayadeen" -> ``mayadIn``), Arabic
+    ``translit.arabic_key``; key "" if it has none."""
+    from search.analysis import fold_arabic, fold_latin, is_arabic
+
+    if is_arabic(word):
+        return ARABIC, arabic_key(fold_arabic(word))
+    return LATIN, latin_slots(fold_latin(word))
+
+
+def spelling_words(text: str) -> list[tuple[str, str]]:
+    """The (script, folded word) of each word of a spelling, as the exact fields fold them,
+    article stripped."""
+    from search.analysis import fold_arabic, fold_latin, is_arabic
+
+    return [(ARABIC, fold_arabic(w)) if is_arabic(w) else (LATIN, fold_latin(w)) for w in _words(text)]
+
+
+def _words(text: str) -> list[str]:
+    from search.analysis import (
+        ArticleFilter,
+        CharNormalizeFilter,
+        CommonWordFilter,
+        PossessiveFilter,
+        RasmTokenizer,
+    )
+
+    chain = (RasmTokenizer() | CharNormalizeFilter() | CommonWordFilter() | PossessiveFilter()
+             | ArticleFilter())
+    return [t.text for t in chain(text, mode="index")]
+
+
+def spelling_keys(text: str) -> list[tuple[str, str]]:
+    """The (script, model key) of each word of a spelling (articles stripped, the commonest
+    words left out)."""
+    return [(script, key) for script, key in map(word_key, _words(text)) if key]

@@ -1,0 +1,164 @@
+"""The name model (search.names) and the batch mode, on real files through the real CLI.
+
+One small archive holds one sentence per article, each naming a place or person in one of the
+ways real outlets write it; each table row is a query, the articles it must find and those it
+must not (the collisions of issue 14's failure classes).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from search import names
+from search.index import build_index
+from search.searcher import search
+
+ARTICLES = {
+    "hajar": "Fighting was reported in Al Hajar al Aswad on Monday.",
+    "barri": "Shelling hit Barri ash Sharqi overnight.",
+    "suq": "Reports from Suq ash Shuyukh said the roads were open.",
+    "abukamal": "Troops entered Abukamal at dawn.",
+    "abdkarim": "The governor Abd al-Karim spoke to reporters.",
+    "doujail": "Water returned to Doujail after a week.",
+    "dudschail": "Die Stadt Dudschail wurde erreicht.",
+    "ghraib-fr": "Prisoners were moved from Abou Ghraib.",
+    "ghraib-ar": "قال مسؤولون إن أبو غريب هادئة.",
+    "friday": "On Friday the market opened early.",
+    "freddie": "Freddie was there too, witnesses said.",
+    "mujahideen": "The Mujahideen withdrew from the hills.",
+    "maydeen": "Shelling hit Al-Maydeen in the east.",
+    "midan": "Crowds gathered in al-Midan square.",
+    "albalda": "وقال سكان إن البلدة هادئة.",
+}
+
+# (query, must find, must not find)
+MULTI_WORD = [
+    ("Al Hajar al Aswad", {"hajar"}, set()),
+    ("al-Hajar al-Aswad", {"hajar"}, set()),
+    ("Hajar al-Aswad", {"hajar"}, set()),
+    ("Barri ash Sharqi", {"barri"}, set()),
+    ("Suq ash Shuyukh", {"suq"}, set()),
+    ("Abu Kamal", {"abukamal"}, set()),       # two words written as one
+    ("Abdulkarim", {"abdkarim"}, set()),      # one word written as three
+]
+TRADITIONS = [
+    ("Dujail", {"doujail", "dudschail"}, set()),   # French ou, German dsch
+    ("Doujail", {"doujail", "dudschail"}, set()),
+    ("Dudschail", {"doujail", "dudschail"}, set()),
+    ("Abu Ghraib", {"ghraib-fr", "ghraib-ar"}, set()),
+]
+ACROSS_SCRIPTS = [
+    ("أبو غريب", {"ghraib-ar", "ghraib-fr"}, set()),
+    ("Abou Ghraib", {"ghraib-fr", "ghraib-ar"}, set()),
+]
+COLLISIONS = [
+    ("Freddie", {"freddie"}, {"friday"}),
+    ("Mayadeen", set(), {"mujahideen", "midan"}),
+    ("Albelda", set(), {"albalda"}),  # a second reading (al + belda) must not land on البلدة, "the town"
+]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("names")
+    src = root / "src"
+    src.mkdir()
+    for name, text in ARTICLES.items():
+        (src / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    build_index([src], root / "ix")
+    return root / "ix"
+
+
+def _found(archive, q: str) -> set[str]:
+    return {h.id.removesuffix(".txt") for h in search(archive, q, limit=100).hits}
+
+
+@pytest.mark.parametrize("q,wanted,unwanted", MULTI_WORD + TRADITIONS + ACROSS_SCRIPTS + COLLISIONS,
+                         ids=[r[0] for r in MULTI_WORD + TRADITIONS + ACROSS_SCRIPTS + COLLISIONS])
+def test_each_spelling_finds_its_name_and_not_its_lookalikes(archive, q, wanted, unwanted):
+    found = _found(archive, q)
+    assert wanted <= found, (q, found)
+    assert not (unwanted & found), (q, found)
+
+
+def test_every_spelling_finds_the_article_that_holds_it_verbatim(archive):
+    for name, text in ARTICLES.items():
+        words = [w.strip(".,") for w in text.split() if w[:1].isupper() or "\u0600" <= w[:1] <= "\u06ff"]
+        for word in words:
+            if word in ("On", "The", "Die", "Crowds", "Shelling", "Prisoners", "Water", "Troops",
+                        "Fighting", "Reports") or len(word) < 3:
+                continue
+            assert name in _found(archive, word), (word, name)
+
+
+def test_the_marked_spelling_is_the_articles_own(archive):
+    found = {h.id: h.snippet for h in search(archive, "Al-Maydeen", limit=5).hits}
+    assert "<mark>Al-Maydeen</mark>" in found["maydeen.txt"]
+    found = {h.id: h.snippet for h in search(archive, "Dujail", limit=5).hits}
+    assert "<mark>Doujail</mark>" in found["doujail.txt"]
+    assert "<mark>Dudschail</mark>" in found["dudschail.txt"]
+
+
+def test_the_model_grades_spellings_and_refuses_other_names():
+    m = names.model()
+
+    def key(word):
+        return names.word_key(word)[1]
+
+    def ll(a, b):
+        return m.score("LL", key(a), key(b))
+
+    assert ll("Dujail", "Doujail") is not None
+    assert ll("Hamidiyah", "Hamidija") is not None
+    assert ll("Mayadeen", "Mujahideen") is None
+    assert ll("Ghandura", "Bandura") is None  # a consonant spellings of one name never swap
+    # closer spellings score higher
+    assert ll("Dujail", "Dujayl") >= ll("Dujail", "Dudschail")
+    assert m.score("LA", key("Dujail"), key("دجيل")) is not None
+
+
+def test_the_shipped_model_is_the_fit_of_its_version():
+    data = json.loads(names.MODEL.read_text(encoding="utf-8"))
+    assert data["version"] == names.MODEL_VERSION
+    assert "GeoNames" in data["credit"]
+    assert set(data["tables"]) == {"LL", "LA", "AA"}
+
+
+# ------------------------------------------------------------------ batch mode
+def test_batch_json_is_one_search_json_per_line_in_order(archive, run_rasm, tmp_path):
+    queries = ["Dujail", "", "Abu Ghraib", "title:(", "Freddie"]
+    qfile = tmp_path / "queries.txt"
+    qfile.write_text("\n".join(queries) + "\n", encoding="utf-8")
+    done = run_rasm("search", "--index", str(archive), "--json", "--queries", str(qfile))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == len(queries)
+    for q, line in zip(queries, lines, strict=True):
+        got = json.loads(line)
+        single = run_rasm("search", "--index", str(archive), "--json", q) if q else None
+        if single is not None and single.returncode == 0:
+            assert got == json.loads(single.stdout), q
+        else:
+            assert set(got) == {"query", "error"} and got["query"] == q and got["error"], got
+    assert f"{qfile}:2: invalid query: empty query" in done.stderr
+
+
+def test_batch_report_has_one_report_per_query(archive, run_rasm, tmp_path):
+    qfile = tmp_path / "q.txt"
+    qfile.write_text("Doujail\nFreddie\n", encoding="utf-8")
+    done = run_rasm("search", "--index", str(archive), "--queries", str(qfile))
+    assert done.returncode == 0, done.stderr
+    assert "2 results for 'Doujail'" in done.stdout
+    assert "1 result for 'Freddie'" in done.stdout
+    assert done.stdout.index("'Doujail'") < done.stdout.index("'Freddie'")
+
+
+def test_batch_needs_a_query_or_a_file_not_both(archive, run_rasm, tmp_path):
+    qfile = tmp_path / "q.txt"
+    qfile.write_text("Doujail\n", encoding="utf-8")
+    both = run_rasm("search", "--index", str(archive), "--queries", str(qfile), "Hama")
+    assert both.returncode == 2 and "one of them" in both.stderr
+    missing = run_rasm("search", "--index", str(archive), "--queries", str(tmp_path / "none.txt"))
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
