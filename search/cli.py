@@ -447,7 +447,8 @@ def _matched_line(hit) -> str:
     for m in hit.matched:
         times = f" ×{m.count}" if m.count > 1 else ""
         of = f" of {m.query!r}" if several else ""
-        parts.append(f"{m.text}{times} ({_VIA_WORDS[m.via]}{of})")
+        why = f"; name model {m.score:.2f}" if m.score is not None else ""
+        parts.append(f"{m.text}{times} ({_VIA_WORDS[m.via]}{why}{of})")
     return "matched: " + "; ".join(parts)
 
 

@@ -80,6 +80,7 @@ class ParsedQuery:
     query: query.Query
     patterns: Patterns = field(default_factory=Patterns)
     expansions: dict[str, list[str]] = field(default_factory=dict)  # query words -> their aliases
+    learned: dict[str, float] = field(default_factory=dict)  # words the name model found -> score
 
 
 def _parse_schema() -> fields.Schema:
@@ -130,6 +131,7 @@ class QueryBuilder:
             raise QueryError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
         self.patterns = Patterns(exact=not self.expand)
         self.expansions = {}
+        self.learned: dict[str, float] = {}
         self._expanded = 0  # words the query's wildcards stand for so far
         _check_shape(text)
         text = _DATE_CLAUSE.sub(lambda m: _ISO_DATE.sub(r"\1\2\3", m.group()), text)
@@ -154,7 +156,7 @@ class QueryBuilder:
             q = query.And([query.Every(), q])
         if self.reader is not None:
             q = prune(q, self.reader)
-        return ParsedQuery(asked, merge_terms(q), self.patterns, self.expansions)
+        return ParsedQuery(asked, merge_terms(q), self.patterns, self.expansions, self.learned)
 
     # ------------------------------------------------------------ rewriting
     def _rewrite(self, q: query.Query, positive: bool) -> query.Query | None:
@@ -371,7 +373,9 @@ class QueryBuilder:
             return found, marked
         other = names.ARABIC if script == names.LATIN else names.LATIN
         for target in targets or (script, other):
-            for cand in names.similar_words(self.reader, script, key, target, slack):
+            for cand, score in names.similar_words(self.reader, script, key, target, slack).items():
+                if score < 1.0 or cand != names._stem(cand) or target != script:
+                    self.learned[cand] = max(score, self.learned.get(cand, 0.0))
                 if target == names.LATIN:
                     found += ["=" + cand, "=>" + cand] if construct else ["=" + cand]
                     marked += ["=" + cand, translit.latin_key(cand)]
@@ -382,12 +386,16 @@ class QueryBuilder:
         return found, marked
 
     def _ambiguous_arabic(self, word: str) -> bool:
-        """Whether this archive writes the Arabic ``word`` both with and without the article,
-        each often (الميادين "the town" / ميادين "squares"): a common word, no name's form."""
+        """Whether the Arabic ``word`` is no name's form here, as ``_cross_script_names`` judges
+        one: this archive writes it both with and without the article, each often (الميادين
+        "the town" / ميادين "squares"), or ``word`` is the rarer way (قريتين "two villages"
+        beside القريتين, the town)."""
         stem = names._stem(word)
         with_article = doc_frequency(self.reader, "body", "ال" + stem)
         bare = doc_frequency(self.reader, "body", stem)
-        return min(with_article, bare) > AMBIGUOUS_SHARE * (with_article + bare)
+        if min(with_article, bare) > AMBIGUOUS_SHARE * (with_article + bare):
+            return True
+        return (bare > with_article) if word != stem else (with_article > bare)
 
     def _rejoined(self, words: str) -> list[tuple[list[list[str]], list[list[str]]]]:
         """Other layouts of ``words`` in the index's words, as (search, mark) terms per

@@ -43,6 +43,8 @@ class Matched:
     via: str     # "exact", "variant" (spelling rules), "cross-script", "alias" or "gazetteer"
     alias: str   # the alias or gazetteer name it came through ("" otherwise)
     count: int   # times it occurs in the title and body
+    why: str = ""  # what made it match: "as typed", "spelling rules", "name model", "alias table", ...
+    score: float | None = None  # the name model's similarity, where the model matched it
 
 
 @dataclass
@@ -173,7 +175,7 @@ def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
             score=round(score, 4),
             snippet=snippet(body, parsed.patterns, found=in_body),
             matched=_matched([(title, m) for m in in_title] + [(body, m) for m in in_body],
-                             parsed.patterns.exact),
+                             parsed.patterns.exact, parsed.learned),
             similar=[i for i in members[stored["group"]] if i != stored["id"]],
         ))
     return SearchResult(parsed.text, len(results), hits, parsed.expansions,
@@ -252,7 +254,7 @@ def _spelling_counts(searcher: Searcher, parsed: ParsedQuery, results, rows: lis
             title, body = stored.get("title", ""), stored.get("body", "")
             found = _matched([(title, m) for m in matches(title, parsed.patterns)]
                              + [(body, m) for m in matches(body, parsed.patterns)],
-                             parsed.patterns.exact)
+                             parsed.patterns.exact, parsed.learned)
         for m in found:
             key = (m.query, _spelling(m.text))
             if not key[1]:
@@ -399,7 +401,22 @@ def _spelling(text: str) -> tuple[str, ...]:
 _VIA_ORDER = {"exact": 0, "variant": 1, "cross-script": 2, "alias": 3, "gazetteer": 4}
 
 
-def _matched(found: list[tuple[str, Match]], exact: bool) -> list[Matched]:
+def _why(written: str, via: str, alias: str, learned: dict[str, float]) -> tuple[str, float | None]:
+    """What made a spelling match, in words, and the name model's score where it did."""
+    if via == "exact":
+        return "as typed", None
+    if via == "alias":
+        return f"alias table ({alias})", None
+    if via == "gazetteer":
+        return f"gazetteer, GeoNames ({alias})", None
+    scores = [learned[w] for w in _spelling(written) if w in learned]
+    if scores:
+        return "name model", round(min(scores), 3)
+    return ("spelling rules" if via == "variant" else "spelling rules across scripts"), None
+
+
+def _matched(found: list[tuple[str, Match]], exact: bool,
+             learned: dict[str, float] | None = None) -> list[Matched]:
     """The distinct spellings matched in an article, most frequent first; a spelling that
     several query names reach is told by the most direct one (exact, variant, ..., alias)."""
     best: dict[tuple[int, int, int], Matched] = {}  # (text, start, end) -> how it matched
@@ -415,7 +432,8 @@ def _matched(found: list[tuple[str, Match]], exact: bool) -> list[Matched]:
             via = "variant"
         place = (id(text), m.start, m.end)
         if place not in best or _VIA_ORDER[via] < _VIA_ORDER[best[place].via]:
-            best[place] = Matched(written, m.run.query, via, m.run.alias, 1)
+            why, score = _why(written, via, m.run.alias, learned or {})
+            best[place] = Matched(written, m.run.query, via, m.run.alias, 1, why, score)
     merged: dict[tuple[str, str, str, str], Matched] = {}
     for m in best.values():
         key = (m.text, m.query, m.via, m.alias)

@@ -16,7 +16,7 @@ R1, R2, R3, R4, R5, R6, R7, R8 = (f"reports.jsonl#r{n}" for n in range(1, 9))
 # tests/fixtures/names: two text files and eight JSONL rows
 SUMMARY = re.compile(r"^Indexed 10 articles from 10 records in [\d.]+ s; 0 errors$")
 HIT_KEYS = {"id", "title", "date", "source", "url", "score", "snippet", "matched", "similar"}
-MATCHED_KEYS = {"text", "query", "via", "alias", "count"}
+MATCHED_KEYS = {"text", "query", "via", "alias", "count", "why", "score"}
 
 
 def rasm(*args: str, env: dict | None = None):

@@ -162,3 +162,15 @@ def test_batch_needs_a_query_or_a_file_not_both(archive, run_rasm, tmp_path):
     assert both.returncode == 2 and "one of them" in both.stderr
     missing = run_rasm("search", "--index", str(archive), "--queries", str(tmp_path / "none.txt"))
     assert missing.returncode == 1 and "cannot read" in missing.stderr
+
+
+def test_explain_says_what_made_each_spelling_match(archive, run_rasm):
+    data = json.loads(run_rasm("search", "--index", str(archive), "--json", "Dujail").stdout)
+    why = {m["text"]: (m["via"], m["why"], m["score"]) for h in data["hits"] for m in h["matched"]}
+    assert why["Doujail"][:2] == ("variant", "name model") and 0 < why["Doujail"][2] <= 1
+    assert why["Dudschail"][1] == "name model"
+    assert why["Doujail"][2] > why["Dudschail"][2]  # the closer spelling scores higher
+    typed = json.loads(run_rasm("search", "--index", str(archive), "--json", "Doujail").stdout)
+    assert [(m["why"], m["score"]) for m in typed["hits"][0]["matched"]] == [("as typed", None)]
+    text = run_rasm("search", "--index", str(archive), "--explain", "Dujail").stdout
+    assert "matched: Doujail ×2 (spelling variant; name model 0." in text

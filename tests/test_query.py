@@ -103,7 +103,8 @@ def test_hit_is_plain_data(names_index):
         "id": R4, "title": "Daraya evacuated", "date": "2016-08-26", "source": "Wire A", "url": "",
         "score": result.hits[0].score,
         "snippet": "The last fighters left <mark>Daraya</mark> near Damascus.",
-        "matched": [{"text": "Daraya", "query": "Daraya", "via": "exact", "alias": "", "count": 2}],
+        "matched": [{"text": "Daraya", "query": "Daraya", "via": "exact", "alias": "", "count": 2,
+                     "why": "as typed", "score": None}],
         "similar": [],
     }]}
 
