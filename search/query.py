@@ -242,8 +242,7 @@ class QueryBuilder:
                 and getattr(q, "startchar", None) is not None and _is_name_word(q.text))
 
     def _adjacent(self, a, b) -> bool:
-        return (self._groupable(b) and a.fieldname == b.fieldname
-                and self._source[a.endchar:b.startchar].isspace())
+        return self._groupable(b) and self._next_to(a, b)
 
     def _run_end(self, subs: list, i: int) -> int:
         """The last of the name words that run on from ``subs[i]``: adjacent name words, and
@@ -253,14 +252,15 @@ class QueryBuilder:
             nxt = subs[end + 1]
             if self._adjacent(subs[end], nxt):
                 end += 1
-            elif (end + 2 < len(subs) and _is_particle(nxt) and self._adjacent_any(subs[end], nxt)
+            elif (end + 2 < len(subs) and _is_particle(nxt) and self._next_to(subs[end], nxt)
                   and self._adjacent(nxt, subs[end + 2])):
                 end += 2
             else:
                 break
         return end
 
-    def _adjacent_any(self, a, b) -> bool:
+    def _next_to(self, a, b) -> bool:
+        """Whether term ``b`` follows ``a`` in the same field with only white space between."""
         return (isinstance(b, query.Term) and a.fieldname == b.fieldname
                 and getattr(b, "startchar", None) is not None
                 and self._source[a.endchar:b.startchar].isspace())
@@ -327,11 +327,10 @@ class QueryBuilder:
         same = keyed is not None and [set(ts) for ts in keyed] == [set(ts) for ts in exact]
         subqueries = []
         if not acronym and words == asked:
-            for search_terms, mark_terms in self._rejoined(words) if self.expand else []:
+            for search_terms, mark_terms in self._rejoined(words, learned, marked) if self.expand else []:
                 if positive:
-                    alias = "" if words == asked else words
                     marks = tuple(frozenset(k) for k in mark_terms)
-                    self.patterns.runs.append(Run(marks, asked, alias, source))
+                    self.patterns.runs.append(Run(marks, asked, "", source))
                 layout = _field_terms([self._cross_script_names(t) for t in search_terms])
                 subqueries += [_field_query(name, layout, boost * BOOST[name + "_key"])
                                for name in fieldnames]
@@ -397,13 +396,14 @@ class QueryBuilder:
             return True
         return (bare > with_article) if word != stem else (with_article > bare)
 
-    def _rejoined(self, words: str) -> list[tuple[list[list[str]], list[list[str]]]]:
+    def _rejoined(self, words: str, learned: list[list[str]],
+                  marked: list[list[str]]) -> list[tuple[list[list[str]], list[list[str]]]]:
         """Other layouts of ``words`` in the index's words, as (search, mark) terms per
         position: two words written as one ("Tell Kalakh" ~ "Tallkalakh", "Abd al-Karim" ~
-        "Abdulkarim") and one word written as two ("Kifrabhum" ~ "Kafr Behum")."""
+        "Abdulkarim") and one word written as two ("Kifrabhum" ~ "Kafr Behum"); ``learned`` and
+        ``marked`` are the words' own terms (``_learned``)."""
         if not (self.expand and self.reader is not None):
             return []
-        learned, marked = self._learned(words)
         keys = _position_keys(words)
         layouts = []
         for i in range(len(keys) - 1):
