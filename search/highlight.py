@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 
 from search.analysis import exact_analyzer, key_analyzer
@@ -28,6 +29,8 @@ class Run:
     query: str
     alias: str = ""
     source: str = "alias"  # where the alias comes from: "alias" (the table) or "gazetteer"
+    # folded words the run's keys meet but the name model ruled out ("Midan" for "Maydeen")
+    vetoed: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -70,8 +73,16 @@ def matches(text: str, patterns: Patterns) -> list[Match]:
             n = len(run.terms)
             if n and i + n <= count and all(
                     not run.terms[k].isdisjoint(terms[i + k]) for k in range(n)):
+                if run.vetoed and any(_folded(text[starts[k]:ends[k]]) & run.vetoed for k in range(i, i + n)):
+                    continue
                 found.append(Match(starts[i], ends[i + n - 1], run))
     return found
+
+
+@lru_cache(maxsize=50_000)
+def _folded(word: str) -> frozenset[str]:
+    """A text word as the exact field holds it (folded, article stripped)."""
+    return frozenset(t.text.lstrip(">") for t in _EXACT(word, mode="index"))
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -24,10 +24,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from search.lru import LRU, MISSING
-from search.translit import arabic_key, latin_key, latin_slots
+from search.translit import arabic_key, consonant_y_slots, latin_key, latin_slots
 
 MODEL = Path(__file__).parent / "data" / "name-model.json"
-MODEL_VERSION = 2
+MODEL_VERSION = 4
 DEFAULT_COST = 30.0  # an operation the fit never saw (or once): no match (the fitted ones cost 2 to 10)
 MAX_KEY = 40         # longer keys are not scored (a query word is a name, not a sentence)
 CLITICS = frozenset("وفبكل")
@@ -132,6 +132,7 @@ class Model:
     per_letter: dict[str, list[float]]
     sides: dict[str, tuple[dict[str, float], dict[str, float]]]
     version: int
+    vowel_clashes: frozenset[frozenset[str]]  # vowel classes spellings of one name seldom trade
 
     def llr(self, kind: str, a: str, b: str) -> float:
         side_a, side_b = self.sides[kind]
@@ -169,7 +170,8 @@ def model() -> Model:
         raise RuntimeError(f"{MODEL}: model version {data.get('version')}, this code reads {MODEL_VERSION}")
     return Model({k: Table.from_json(v) for k, v in data["tables"].items()},
                  data["base"], data["per_letter"],
-                 {k: (v["side_a"], v["side_b"]) for k, v in data["tables"].items()}, data["version"])
+                 {k: (v["side_a"], v["side_b"]) for k, v in data["tables"].items()}, data["version"],
+                 frozenset(frozenset(pair) for pair in data["vowel_clashes"]))
 
 
 COMMON_WORDS = {"A": Path(__file__).parent / "data" / "arabic-common-words.txt",
@@ -285,10 +287,30 @@ def _keyed(words: set[str]) -> list[tuple[str, str, str, bool]]:
         stem = _stem(word)
         if stem in english or stem in CALENDAR_WORDS:
             continue  # a dictionary word is not taken for a name ("evacuatd" is a typo)
-        script, key = word_key(stem)
-        if not key or not skeleton(key):
-            continue
-        out.append((script, key, word, stem in common[script]))
+        common_word = None
+        for script, key in word_readings(stem):
+            if not key or not skeleton(key):
+                continue
+            if common_word is None:
+                common_word = stem in common[script] or (
+                    script == ARABIC and any(w in common[script] for w in inflected_from(stem)))
+            out.append((script, key, word, common_word))
+    return out
+
+
+def inflected_from(word: str) -> list[str]:
+    """The words a folded Arabic word is an unambiguous inflection of: the dual of a noun in ة
+    (خريطتين, "two maps", of خريطه; the folding writes ة as ه), the plural of an adjective
+    in ي (سوريين of سوري) and a sound plural of a word of four letters or more.  A name's
+    form too may be one (القريتين, "the two villages"): the spelling rules still find it, the
+    model only takes it on strong evidence."""
+    out = []
+    if len(word) >= 5 and word[-3:] in ("تين", "تان"):
+        out.append(word[:-3] + "ه")
+    elif len(word) >= 5 and word[-3:] in ("يين", "يون"):
+        out.append(word[:-2])
+    elif len(word) >= 6 and word[-2:] in ("ين", "ون"):
+        out.append(word[:-2])  # a sound plural (محايدين of محايد); a stem of 4 letters at least
     return out
 
 
@@ -431,6 +453,62 @@ def word_key(word: str) -> tuple[str, str]:
     if is_arabic(word):
         return ARABIC, arabic_key(fold_arabic(word))
     return LATIN, latin_slots(fold_latin(word))
+
+
+def word_readings(word: str) -> list[tuple[str, str]]:
+    """``word_key`` of ``word`` and, for a long Latin name with a diphthong, its reading with
+    the y a consonant (``translit.consonant_y_slots``: "Maydeen" is also ``mayadIn``)."""
+    script, key = word_key(word)
+    if script == LATIN and key:
+        from search.analysis import fold_latin
+
+        other = consonant_y_slots(fold_latin(word))
+        if other and other != key:
+            return [(script, key), (script, other)]
+    return [(script, key)]
+
+
+def rule_words(reader, rule_key: str) -> dict[str, tuple[str, ...]]:
+    """The Latin words of the index whose spelling-rule key (``translit.latin_key``) is
+    ``rule_key``, each with its model readings (``word_readings``)."""
+    skel = skeleton(rule_key)
+    if not skel:
+        return {}
+    vocabs = segment_vocabularies(reader)
+    ids = tuple(sid for sid, _ in vocabs)
+    cache_key = (ids, "rule", rule_key) if None not in ids else None
+    found = _MATCHES.get(cache_key) if cache_key else MISSING
+    if found is not MISSING:
+        return found
+    readings: dict[str, list[str]] = {}
+    for _, vocab in vocabs:
+        for table in (vocab.by_skeleton, vocab.common_by_skeleton):
+            for key, word in table.get((LATIN, skel), ()):
+                if latin_key(word) == rule_key:
+                    readings.setdefault(word, []).append(key)
+    found = {w: tuple(dict.fromkeys(ks)) for w, ks in readings.items()}
+    if cache_key:
+        _MATCHES.put(cache_key, found)
+    return found
+
+
+def rule_vetoed(queried: tuple[str, ...], readings: tuple[str, ...]) -> bool:
+    """Whether a word the spelling rules match (model ``readings``) is ruled out for the query
+    word (its readings, ``queried``): the rules' key ignores vowel quality, and where the two
+    spellings write, at one vowel, classes that spellings of one name seldom trade (the
+    model's ``vowel_clashes``: a long "ee" against a short "a", "Maydeen" / "Midan"), they are
+    two names.  Readings of another shape are not compared; if none compare, nothing is ruled
+    out."""
+    clashes = model().vowel_clashes
+    compared = False
+    for a in queried:
+        for b in readings:
+            if len(a) != len(b):
+                continue
+            if not any(frozenset((x, y)) in clashes for x, y in zip(a, b, strict=True) if x != y):
+                return False
+            compared = True
+    return compared
 
 
 def spelling_words(text: str) -> list[tuple[str, str]]:

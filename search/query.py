@@ -308,7 +308,11 @@ class QueryBuilder:
         with ``mark_only``, only the pattern that marks it in the text (and None)."""
         exact = _positions(_EXACT, words)
         # the model reads the words as typed; an alias is a name of the table, found by its rules
-        learned, marked = self._learned(words) if words == asked else (_positions(_KEY, words),) * 2
+        if words == asked:
+            learned, marked, vetoed = self._learned(words)
+        else:
+            learned = marked = _positions(_KEY, words)
+            vetoed = frozenset()
         keys = [self._cross_script_names(terms) for terms in learned]
         # an Arabic word's own key only marks it in Arabic text: there it is found by its spelling
         searched = [k[1:] if k[0].startswith("@") and len(k) > 1 else k for k in keys]
@@ -317,7 +321,7 @@ class QueryBuilder:
         if positive:
             marks = [self._cross_script_names(terms) for terms in marked] if self.expand else exact
             alias = "" if words == asked else words
-            self.patterns.runs.append(Run(tuple(frozenset(k) for k in marks), asked, alias, source))
+            self.patterns.runs.append(Run(tuple(frozenset(k) for k in marks), asked, alias, source, vetoed))
         if mark_only:
             return None
         # the exact fields are folded to lower case: an acronym ("IS") is searched by its key only
@@ -330,7 +334,7 @@ class QueryBuilder:
             for search_terms, mark_terms in self._rejoined(words, learned, marked) if self.expand else []:
                 if positive:
                     marks = tuple(frozenset(k) for k in mark_terms)
-                    self.patterns.runs.append(Run(marks, asked, "", source))
+                    self.patterns.runs.append(Run(marks, asked, "", source, vetoed))
                 layout = _field_terms([self._cross_script_names(t) for t in search_terms])
                 subqueries += [_field_query(name, layout, boost * BOOST[name + "_key"])
                                for name in fieldnames]
@@ -344,22 +348,48 @@ class QueryBuilder:
                 subqueries.append(_field_query(name, keyed, boost * BOOST[name + "_key"]))
         return subqueries[0] if len(subqueries) == 1 else query.Or(subqueries)
 
-    def _learned(self, words: str) -> tuple[list[list[str]], list[list[str]]]:
+    def _learned(self, words: str) -> tuple[list[list[str]], list[list[str]], frozenset[str]]:
         """The key terms of each word of ``words`` with the index's words the name model finds
         close to it (``search.names``), in either script: to search, and to mark (a Latin word
-        is searched as written, ``=word``, and marked by its key too)."""
+        is searched as written, ``=word``, and marked by its key too); and the words the model
+        rules out of the spelling rules' matches (``_rule_checked``), not to be marked."""
         positions = _positions(_KEY, words)
         if not (self.expand and self.reader is not None):
-            return positions, positions
+            return positions, positions, frozenset()
         search, marks = [], []
-        keys = _position_keys(words)
-        slack = _slack(sum(1 for _, k, _ in keys if k))
-        for terms, (script, key, article) in zip(positions, keys, strict=False):
-            found, marked = self._model_terms(script, key, article, any(t.startswith(">") for t in terms),
-                                              slack=slack)
-            search.append(list(dict.fromkeys(terms + found)))
+        vetoed: set[str] = set()
+        readings = _position_readings(words)
+        slack = _slack(sum(1 for _, r, _ in readings if r))
+        for terms, (script, keys, article) in zip(positions, readings, strict=False):
+            construct = any(t.startswith(">") for t in terms)
+            found, marked = [], []
+            for key in keys:
+                f, m = self._model_terms(script, key, article, construct, slack=slack)
+                found += f
+                marked += m
+            checked = self._rule_checked(terms, keys, vetoed) if script == names.LATIN and keys else {}
+            search.append(list(dict.fromkeys(x for t in terms + found for x in checked.get(t, [t]))))
             marks.append(list(dict.fromkeys(terms + marked)))
-        return search, marks
+        return search, marks, frozenset(vetoed)
+
+    def _rule_checked(self, terms: list[str], readings: tuple[str, ...],
+                      vetoed: set[str]) -> dict[str, list[str]]:
+        """The spelling rules' Latin keys among ``terms`` that hold a word the name model finds
+        too far from the query word (``names.rule_vetoed``), each with the exact terms of the
+        key's other words, which it is searched by instead; the words ruled out are added to
+        ``vetoed``."""
+        out: dict[str, list[str]] = {}
+        for term in terms:
+            construct = term.startswith(">")
+            key = term[1:] if construct else term
+            if not key.isascii() or not key.isalpha():
+                continue
+            words = names.rule_words(self.reader, key)
+            kept = [w for w, rs in words.items() if not names.rule_vetoed(readings, rs)]
+            if len(kept) < len(words):
+                out[term] = [("=>" if construct else "=") + w for w in sorted(kept)]
+                vetoed.update(w for w in words if w not in kept)
+        return out
 
     def _model_terms(self, script: str, key: str, article: bool, construct: bool,
                      targets: tuple[str, ...] | None = None,
@@ -534,14 +564,20 @@ def _position_keys(words: str) -> list[tuple[str, str, bool]]:
     """(script, model key, written with the article) of each word of ``words``, at the key
     analyzer's positions; key "" for a word the name model does not read (a common word, an
     acronym, a number)."""
+    return [(script, keys[0] if keys else "", article) for script, keys, article in _position_readings(words)]
+
+
+def _position_readings(words: str) -> list[tuple[str, tuple[str, ...], bool]]:
+    """As ``_position_keys``, with each word's model readings (``names.word_readings``; none
+    for a word the model does not read)."""
     out = []
     for t in _MODEL_WORDS(words, mode="query"):
         first = key_terms(t.text, True, False, t.article)[:1]
         if not first or first[0][:1] in "=#":
-            out.append(("", "", False))
+            out.append(("", (), False))
             continue
-        script, key = names.word_key(t.text)
-        out.append((script, key, bool(t.article)))
+        readings = [(script, key) for script, key in names.word_readings(t.text) if key]
+        out.append((readings[0][0] if readings else "", tuple(k for _, k in readings), bool(t.article)))
     return out
 
 

@@ -140,13 +140,21 @@ def latin_slots(word: str) -> str:
 _DIPHTHONG_Y = re.compile(r"(?<=[aeo])y(?=[^aeiouy'])")
 
 
-def consonant_y_keys(word: str) -> list[str]:
-    """Keys reading a diphthong's y as a consonant whose vowel went unwritten, for long names
-    (as ``vowel_slips``): "Maydeen" is also read "May(a)deen", and meets "Mayadeen"."""
+def consonant_y_slots(word: str) -> str:
+    """``latin_slots`` of a long name read with its diphthong's y a consonant whose vowel went
+    unwritten ("Maydeen" read "May(a)deen": ``mayadIn``), as ``vowel_slips`` reads long names;
+    "" if the word has no such y or is short."""
     if not _DIPHTHONG_Y.search(word):
-        return []
-    key = latin_key(_DIPHTHONG_Y.sub("ya", word))
-    return [key] if sum(c not in "a'" for c in key) >= MIN_CONSONANTS_FOR_VOWEL_SLIP else []
+        return ""
+    slots = latin_slots(_DIPHTHONG_Y.sub("ya", word))
+    consonants = sum(c not in _SLOT_CLASSES and c != "'" for c in slots)
+    return slots if consonants >= MIN_CONSONANTS_FOR_VOWEL_SLIP else ""
+
+
+def consonant_y_keys(word: str) -> list[str]:
+    """Keys of ``consonant_y_slots``: "Maydeen" meets "Mayadeen"."""
+    slots = consonant_y_slots(word)
+    return ["".join("a" if c in _SLOT_CLASSES else c for c in slots)] if slots else []
 
 
 def latin_key(word: str) -> str:

@@ -31,6 +31,7 @@ ARTICLES = {
     "maydeen": "Shelling hit Al-Maydeen in the east.",
     "midan": "Crowds gathered in al-Midan square.",
     "albalda": "وقال سكان إن البلدة هادئة.",
+    "maps": "وعرض الضابط الخريطتين.",
 }
 
 # (query, must find, must not find)
@@ -55,7 +56,9 @@ ACROSS_SCRIPTS = [
 ]
 COLLISIONS = [
     ("Freddie", {"freddie"}, {"friday"}),
-    ("Mayadeen", set(), {"mujahideen", "midan"}),
+    ("Mayadeen", {"maydeen"}, {"mujahideen", "midan"}),  # the diphthong's y read as a consonant
+    ("Al-Maydeen", {"maydeen"}, {"midan"}),  # one rule key (madan), but a long ee is no short a
+    ("Qaryatayn", set(), {"maps"}),  # الخريطتين is the dual of خريطة, "map": a common word's form
     ("Albelda", set(), {"albalda"}),  # a second reading (al + belda) must not land on البلدة, "the town"
 ]
 
@@ -119,7 +122,37 @@ def test_the_model_grades_spellings_and_refuses_other_names():
     assert m.score("LA", key("Dujail"), key("دجيل")) is not None
 
 
-def test_the_shipped_model_is_the_fit_of_its_version():
+def test_a_long_vowel_against_a_short_a_rules_a_rules_match_out():
+    def readings(word):
+        return tuple(k for _, k in names.word_readings(word))
+
+    assert names.rule_vetoed(readings("Maydeen"), readings("Midan"))
+    assert names.rule_vetoed(readings("Maydeen"), readings("Meydan"))
+    assert not names.rule_vetoed(readings("Maydeen"), readings("Maideen"))  # ay and ai are both long
+    assert not names.rule_vetoed(readings("Homs"), readings("Hims"))      # short vowels trade freely
+    assert not names.rule_vetoed(readings("Qalqal"), readings("Qilqil"))
+    assert readings("Maydeen") == ("mIdIn", "mayadIn")  # read also "May(a)deen"
+    assert readings("Zayd") == ("zId",)  # a short name is not read twice
+
+
+def test_an_inflection_of_a_common_word_is_common():
+    assert names.inflected_from("خريطتين") == ["خريطه"]
+    assert names.inflected_from("سوريين") == ["سوري"]
+    assert names.inflected_from("محايدين") == ["محايد"]  # a sound plural
+    assert names.inflected_from("حلب") == []
+
+
+def test_seed_004_mayadeen_marks_al_maydeen_and_al_maydeen_is_not_al_midan(corpus_index):
+    hits = {h.id: h for h in search(corpus_index.path, "Mayadeen", limit=1000).hits}
+    seed = next(h for i, h in hits.items() if i.startswith("seeds/004_"))
+    assert "Al-Maydeen" in {m.text for m in seed.matched}
+    maydeen = {h.id: {m.text.lower() for m in h.matched}
+               for h in search(corpus_index.path, "Al-Maydeen", limit=1000).hits}
+    midan = {h.id for h in search(corpus_index.path, "al-Midan", limit=1000).hits}
+    assert any(i.startswith("seeds/004_") for i in maydeen) and len(midan) >= 10
+    assert not (set(maydeen) & midan)
+    assert not any(t.endswith("midan") for spellings in maydeen.values() for t in spellings)
+
     data = json.loads(names.MODEL.read_text(encoding="utf-8"))
     assert data["version"] == names.MODEL_VERSION
     assert "GeoNames" in data["credit"]

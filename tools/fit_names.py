@@ -17,6 +17,11 @@ credit in ATTRIBUTION.md; no spelling of the data is written out.
    grid: the most pairs of one name accepted while at most MAX_FALSE of the pairs of keys of
    different names that the candidate step would bring (same coarse skeleton, or one letter
    off) are.
+4. Vowel clashes: of the Latin words of the data that the spelling rules key alike
+   (translit.latin_key ignores vowel quality), the pairs of vowel classes (translit's slots)
+   that words of different names show CLASH_RATIO times as often as words of one name, at
+   least CLASH_MIN times: where one spelling writes one and the other the other, the rules'
+   match is ruled out (names.rule_vetoed).
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ MIN_SEEN = 2
 # the share of negatives a rule may accept: keys of one skeleton, keys a consonant apart
 MAX_FALSE = {"LL": (0.015, 0.001), "LA": (0.02, 0.001), "AA": (0.005, 0.001)}
 MIN_KEY = 2  # keys shorter than this say too little to learn from
+CLASH_RATIO = 3.0  # pairs of words of different names per pair of one name, at least, for a clash
+CLASH_MIN = 8      # and pairs of different names showing it, at least
 
 
 def load(path: Path) -> list[dict]:
@@ -187,6 +194,34 @@ def choose_rule(m: names.Model, kind: str, pos: list[tuple[str, str]], neg: list
     return best
 
 
+def vowel_clashes(entities: list[dict]) -> tuple[list[str], dict[str, list[int]]]:
+    """The vowel-class pairs (step 4) and, for each pair seen, [pairs of one name, of two]."""
+    from search.analysis import fold_latin
+    from search.translit import latin_key, latin_slots
+
+    by_key: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for e in entities:
+        for text in e["latin"]:
+            for word in names._words(text):
+                folded = fold_latin(word)
+                if len(latin_key(folded)) >= 3:
+                    by_key[latin_key(folded)].add((e["id"], folded))
+    vowels = set("aeioIUFBV")
+    seen: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for words in by_key.values():
+        for (e1, w1), (e2, w2) in itertools.combinations(sorted(words), 2):
+            a, b = latin_slots(w1), latin_slots(w2)
+            if w1 == w2 or len(a) != len(b):
+                continue
+            differ = {"".join(sorted((x, y))) for x, y in zip(a, b, strict=True)
+                      if x != y and x in vowels and y in vowels}
+            for pair in differ:
+                seen[pair][0 if e1 == e2 else 1] += 1
+    clashes = sorted(p for p, (one, two) in seen.items()
+                     if two >= CLASH_MIN and two >= CLASH_RATIO * max(one, 1))
+    return clashes, dict(sorted(seen.items()))
+
+
 def table_json(t: names.Table) -> dict:
     return {"sub": t.sub, "ins": t.ins, "del": t.dele, "identity_free": t.identity_free}
 
@@ -215,7 +250,7 @@ def main(argv: list[str] | None = None) -> None:
            "tables": {}, "base": {}, "per_letter": {}, "fit": {}}
     for kind in ("LL", "LA", "AA"):
         table, side_a, side_b = fit_table(pairs[kind], symmetric=kind != "LA")
-        m = names.Model({kind: table}, {}, {}, {kind: (side_a, side_b)}, names.MODEL_VERSION)
+        m = names.Model({kind: table}, {}, {}, {kind: (side_a, side_b)}, names.MODEL_VERSION, frozenset())
         out["tables"][kind] = table_json(table) | {"side_a": side_a, "side_b": side_b}
         out["base"][kind], out["per_letter"][kind], out["fit"][kind] = [], [], []
         for tier in (0, 1):
@@ -228,6 +263,9 @@ def main(argv: list[str] | None = None) -> None:
                                      "accepted": round(tp, 4), "false": round(fp, 4)})
             print(f"{kind} tier {tier}: {len(pos)} pairs, {len(neg)} negatives; rule {base} + {per}/letter: "
                   f"{tp:.3f} of pairs accepted, {fp:.3f} of negatives")
+    out["vowel_clashes"], seen = vowel_clashes(entities)
+    out["fit"]["vowel_clashes"] = {p: seen[p] for p in out["vowel_clashes"]}
+    print(f"vowel clashes: {', '.join(out['vowel_clashes'])}")
     text = json.dumps(out, ensure_ascii=False, sort_keys=True, indent=0) + "\n"
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
