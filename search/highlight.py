@@ -73,16 +73,21 @@ def matches(text: str, patterns: Patterns) -> list[Match]:
             n = len(run.terms)
             if n and i + n <= count and all(
                     not run.terms[k].isdisjoint(terms[i + k]) for k in range(n)):
-                if run.vetoed and any(_folded(text[starts[k]:ends[k]]) & run.vetoed for k in range(i, i + n)):
+                if run.vetoed and any(run.vetoed.intersection(exact_words(text[starts[k]:ends[k]]))
+                                      for k in range(i, i + n)):
                     continue
                 found.append(Match(starts[i], ends[i + n - 1], run))
     return found
 
 
 @lru_cache(maxsize=50_000)
-def _folded(word: str) -> frozenset[str]:
-    """A text word as the exact field holds it (folded, article stripped)."""
-    return frozenset(t.text.lstrip(">") for t in _EXACT(word, mode="index"))
+def exact_words(text: str) -> tuple[str, ...]:
+    """A text's words as the exact field holds them (folded, article stripped), one per
+    position (remembered: the same spellings are matched in article after article)."""
+    words: dict[int, str] = {}
+    for t in _EXACT(text, positions=True, mode="index"):
+        words.setdefault(t.pos, t.text.lstrip(">"))
+    return tuple(words.values())
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -287,14 +287,13 @@ def _keyed(words: set[str]) -> list[tuple[str, str, str, bool]]:
         stem = _stem(word)
         if stem in english or stem in CALENDAR_WORDS:
             continue  # a dictionary word is not taken for a name ("evacuatd" is a typo)
-        common_word = None
-        for script, key in word_readings(stem):
-            if not key or not skeleton(key):
-                continue
-            if common_word is None:
-                common_word = stem in common[script] or (
-                    script == ARABIC and any(w in common[script] for w in inflected_from(stem)))
-            out.append((script, key, word, common_word))
+        readings = [(script, key) for script, key in word_readings(stem) if key and skeleton(key)]
+        if not readings:
+            continue
+        script = readings[0][0]
+        is_common = stem in common[script] or (
+            script == ARABIC and any(w in common[script] for w in inflected_from(stem)))
+        out += [(script, key, word, is_common) for script, key in readings]
     return out
 
 
@@ -390,6 +389,13 @@ def _forget_stale(leaves) -> None:
         pass
 
 
+def _cache_key(vocabs, *asked) -> tuple | None:
+    """The key of a lookup in ``_MATCHES``: the segments searched and what was asked (None for
+    an index with a segment of no id, whose words may change)."""
+    ids = tuple(sid for sid, _ in vocabs)
+    return (ids, *asked) if None not in ids else None
+
+
 def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0) -> dict[str, float]:
     """The words of ``target`` script in the index (Latin: folded spellings; Arabic: keys)
     within the model's threshold of ``key`` (of ``script``; see ``word_key``), with their
@@ -397,8 +403,7 @@ def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0
     if not key or len(key) > MAX_KEY:
         return {}
     vocabs = segment_vocabularies(reader)
-    ids = tuple(sid for sid, _ in vocabs)
-    cache_key = (ids, script, key, target, slack) if None not in ids else None
+    cache_key = _cache_key(vocabs, script, key, target, slack)
     found = _MATCHES.get(cache_key) if cache_key else MISSING
     if found is not MISSING:
         return found
@@ -475,8 +480,7 @@ def rule_words(reader, rule_key: str) -> dict[str, tuple[str, ...]]:
     if not skel:
         return {}
     vocabs = segment_vocabularies(reader)
-    ids = tuple(sid for sid, _ in vocabs)
-    cache_key = (ids, "rule", rule_key) if None not in ids else None
+    cache_key = _cache_key(vocabs, "rule", rule_key)
     found = _MATCHES.get(cache_key) if cache_key else MISSING
     if found is not MISSING:
         return found

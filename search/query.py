@@ -557,7 +557,7 @@ def _slack(words: int) -> float:
 
 
 def _consonants(key: str) -> int:
-    return sum(c.isalpha() and c not in "aeioIUFBV" for c in key)
+    return sum(c.isalpha() and c not in translit.VOWEL_SLOTS for c in key)
 
 
 def _position_keys(words: str) -> list[tuple[str, str, bool]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import functools
 import itertools
 import re
 import types
@@ -18,9 +17,9 @@ from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 
 from search.aliases import default_aliases
-from search.analysis import exact_analyzer, fold_latin, is_arabic, is_word
+from search.analysis import fold_latin, is_arabic, is_word
 from search.generations import current_generation, damaged, read_meta
-from search.highlight import Match, matches, snippet
+from search.highlight import Match, exact_words, matches, snippet
 from search.index import DAMAGE_ERRORS, open_index
 from search.lru import LRU, MISSING
 from search.query import ParsedQuery, QueryBuilder, QueryError
@@ -31,7 +30,6 @@ MAX_LIMIT = 100_000
 GROUP_FETCH_FACTOR = 4  # hits fetched per hit shown when copies are folded together
 SPELLING_SAMPLE = 20  # best-ranked results read to find the spellings a query matched
 MAX_SPELLINGS = 12    # spellings counted per query
-_EXACT = exact_analyzer()
 
 
 @dataclass
@@ -256,7 +254,7 @@ def _spelling_counts(searcher: Searcher, parsed: ParsedQuery, results, rows: lis
                              + [(body, m) for m in matches(body, parsed.patterns)],
                              parsed.patterns.exact, parsed.learned)
         for m in found:
-            key = (m.query, _spelling(m.text))
+            key = (m.query, exact_words(m.text))
             if not key[1]:
                 continue
             forms = seen.setdefault(key, {})
@@ -387,17 +385,6 @@ def _source_counts(searcher: Searcher, results) -> dict[str, int]:
 
 _FLAT = re.compile(r"\s+")
 
-
-@functools.lru_cache(maxsize=50_000)
-def _spelling(text: str) -> tuple[str, ...]:
-    """A spelling's folded words, for telling an exact match from a variant (remembered: the
-    same spellings are matched in article after article)."""
-    words: dict[int, str] = {}
-    for t in _EXACT(text, positions=True, mode="index"):
-        words.setdefault(t.pos, t.text.lstrip(">"))
-    return tuple(words.values())
-
-
 _VIA_ORDER = {"exact": 0, "variant": 1, "cross-script": 2, "alias": 3, "gazetteer": 4}
 
 
@@ -409,7 +396,7 @@ def _why(written: str, via: str, alias: str, learned: dict[str, float]) -> tuple
         return f"alias table ({alias})", None
     if via == "gazetteer":
         return f"gazetteer, GeoNames ({alias})", None
-    scores = [learned[w] for w in _spelling(written) if w in learned]
+    scores = [learned[w] for w in exact_words(written) if w in learned]
     if scores:
         return "name model", round(min(scores), 3)
     return ("spelling rules" if via == "variant" else "spelling rules across scripts"), None
@@ -424,7 +411,7 @@ def _matched(found: list[tuple[str, Match]], exact: bool,
         written = _FLAT.sub(" ", text[m.start:m.end])
         if m.run.alias:
             via = m.run.source
-        elif exact or _spelling(written) == _spelling(m.run.query):
+        elif exact or exact_words(written) == exact_words(m.run.query):
             via = "exact"
         elif is_arabic(written) != is_arabic(m.run.query):
             via = "cross-script"

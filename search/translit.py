@@ -115,7 +115,7 @@ def _latin_slots(word: str) -> list[str]:
     return out
 
 
-_SLOT_CLASSES = frozenset("aeioIUFBV")
+VOWEL_SLOTS = frozenset("aeioIUFBV")  # the vowel-run classes of latin_slots (see _slot)
 _FRENCH_SILENT_E = re.compile(r"(?<=[iu]n)e$")  # "Mayadine", "Cheikhoune": a French mute e
 
 
@@ -147,14 +147,14 @@ def consonant_y_slots(word: str) -> str:
     if not _DIPHTHONG_Y.search(word):
         return ""
     slots = latin_slots(_DIPHTHONG_Y.sub("ya", word))
-    consonants = sum(c not in _SLOT_CLASSES and c != "'" for c in slots)
+    consonants = sum(c not in VOWEL_SLOTS and c != "'" for c in slots)
     return slots if consonants >= MIN_CONSONANTS_FOR_VOWEL_SLIP else ""
 
 
 def consonant_y_keys(word: str) -> list[str]:
     """Keys of ``consonant_y_slots``: "Maydeen" meets "Mayadeen"."""
     slots = consonant_y_slots(word)
-    return ["".join("a" if c in _SLOT_CLASSES else c for c in slots)] if slots else []
+    return [slots_key(slots)] if slots else []
 
 
 def latin_key(word: str) -> str:
@@ -164,7 +164,12 @@ def latin_key(word: str) -> str:
     vowel quality ("Homs" = "Hims") but not where vowels stand ("Homs" != "Hamas",
     "Kobani" != "Qaboun").
     """
-    return "".join("a" if c in _SLOT_CLASSES else c for c in latin_slots(word))
+    return slots_key(latin_slots(word))
+
+
+def slots_key(slots: str) -> str:
+    """The key of a word's ``latin_slots``: every vowel run one slot ``a``."""
+    return "".join("a" if c in VOWEL_SLOTS else c for c in slots)
 
 
 MIN_CONSONANTS_FOR_VOWEL_SLIP = 4
@@ -276,7 +281,7 @@ def latin_to_arabic(slots: str) -> list[str]:
     last = len(slots) - 1
     options = []
     for i, ch in enumerate(slots):
-        if ch not in _SLOT_CLASSES and ch != "'":
+        if ch not in VOWEL_SLOTS and ch != "'":
             options.append([ch])
         elif i == 0:
             options.append(_TO_ARABIC_INITIAL[ch])

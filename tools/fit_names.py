@@ -196,17 +196,14 @@ def choose_rule(m: names.Model, kind: str, pos: list[tuple[str, str]], neg: list
 
 def vowel_clashes(entities: list[dict]) -> tuple[list[str], dict[str, list[int]]]:
     """The vowel-class pairs (step 4) and, for each pair seen, [pairs of one name, of two]."""
-    from search.analysis import fold_latin
-    from search.translit import latin_key, latin_slots
+    from search.translit import VOWEL_SLOTS, latin_key, latin_slots
 
     by_key: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for e in entities:
         for text in e["latin"]:
-            for word in names._words(text):
-                folded = fold_latin(word)
-                if len(latin_key(folded)) >= 3:
+            for script, folded in names.spelling_words(text):
+                if script == names.LATIN and len(latin_key(folded)) >= 3:
                     by_key[latin_key(folded)].add((e["id"], folded))
-    vowels = set("aeioIUFBV")
     seen: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for words in by_key.values():
         for (e1, w1), (e2, w2) in itertools.combinations(sorted(words), 2):
@@ -214,7 +211,7 @@ def vowel_clashes(entities: list[dict]) -> tuple[list[str], dict[str, list[int]]
             if w1 == w2 or len(a) != len(b):
                 continue
             differ = {"".join(sorted((x, y))) for x, y in zip(a, b, strict=True)
-                      if x != y and x in vowels and y in vowels}
+                      if x != y and x in VOWEL_SLOTS and y in VOWEL_SLOTS}
             for pair in differ:
                 seen[pair][0 if e1 == e2 else 1] += 1
     clashes = sorted(p for p, (one, two) in seen.items()
