@@ -27,7 +27,7 @@ from search.lru import LRU, MISSING
 from search.translit import arabic_key, consonant_y_slots, latin_key, latin_slots
 
 MODEL = Path(__file__).parent / "data" / "name-model.json"
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 DEFAULT_COST = 30.0  # an operation the fit never saw (or once): no match (the fitted ones cost 2 to 10)
 MAX_KEY = 40         # longer keys are not scored (a query word is a name, not a sentence)
 CLITICS = frozenset("وفبكل")
@@ -181,8 +181,9 @@ COMMON_WORDS = {"A": Path(__file__).parent / "data" / "arabic-common-words.txt",
 @lru_cache(maxsize=2)
 def common_words(script: str) -> frozenset[str]:
     """The commonest words of a script, folded as the index folds them, article stripped
-    (search/data/*-common-words.txt, from wordfreq; for English also search/data/english-words.txt):
-    never a learned match for a name."""
+    (search/data/*-common-words.txt, from wordfreq; for English also search/data/english-words.txt).
+    The name model takes an Arabic one for a one-word name's spelling on strong evidence only
+    (``COMMON_MARGIN``); the query's second readings keep off the words of both."""
     lines = COMMON_WORDS[script].read_text(encoding="utf-8").splitlines()
     words = frozenset(line for line in lines if line and not line.startswith("#"))
     if script == LATIN:
@@ -207,8 +208,8 @@ LATIN, ARABIC = "L", "A"
 
 class SegmentVocabulary:
     """The words one index segment holds, by coarse skeleton, as the exact fields hold them
-    (folded: ``mayadeen``, ``الميادين``), each with its model key (``word_key``), the commonest
-    words of each script left out."""
+    (folded: ``mayadeen``, ``الميادين``), each with its model key (``word_key``), English
+    dictionary words left out and the commonest Arabic words flagged."""
 
     def __init__(self, words: set[str], keyed: list[tuple[str, str, str, bool]] | None = None):
         self.by_skeleton: dict[tuple[str, str], list[tuple[str, str]]] = {}
@@ -281,7 +282,7 @@ def _keyed(words: set[str]) -> list[tuple[str, str, str, bool]]:
     from search.analysis import CALENDAR_WORDS, english_words
 
     english = english_words()
-    common = {LATIN: common_words(LATIN), ARABIC: common_words(ARABIC)}
+    common = common_words(ARABIC)
     out = []
     for word in words:
         stem = _stem(word)
@@ -291,8 +292,9 @@ def _keyed(words: set[str]) -> list[tuple[str, str, str, bool]]:
         if not readings:
             continue
         script = readings[0][0]
-        is_common = stem in common[script] or (
-            script == ARABIC and any(w in common[script] for w in inflected_from(stem)))
+        # the dictionary's English words are left out above: what the frequency list adds to
+        # them is mostly names (Egypt, Ahmad, Beirut), which are spelled many ways like any other
+        is_common = script == ARABIC and (stem in common or any(w in common for w in inflected_from(stem)))
         out += [(script, key, word, is_common) for script, key in readings]
     return out
 
@@ -417,8 +419,9 @@ def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0
     scored: dict[str, float] = {}
     for cand, word in sorted(candidates)[:MAX_CANDIDATES]:
         a, b = (cand, key) if (script, target) == (ARABIC, LATIN) else (key, cand)
-        # a common word of its language needs strong evidence: "Gale" is no قال ("he said")
-        s = m.score(kind, a, b, slack - COMMON_MARGIN if word in common else slack)
+        # a common word of its language needs strong evidence: "Gale" is no قال ("he said");
+        # a word of a longer name has it in its other words (slack): الشيخ مسكين
+        s = m.score(kind, a, b, slack - COMMON_MARGIN if word in common and not slack else slack)
         if s is not None:
             scored[word] = max(s, scored.get(word, 0.0))
     if target == ARABIC:

@@ -52,8 +52,12 @@ TEXT_FIELDS = {"text": ("title", "body"), "title": ("title",), "body": ("body",)
 BOOST = {"title": 3.0, "body": 1.5, "title_key": 2.0, "body_key": 1.0}
 ALIAS_BOOST = 0.6
 # A cross-script form written with and without the article, each in more than this share of
-# the articles using it, is taken for a common word (see QueryBuilder._cross_script_names).
+# the articles using it and in this many articles at least, is taken for a common word (see
+# QueryBuilder._cross_script_names): one article each way is no evidence yet (a gazetteer or an
+# outlet writes a name bare once: نجف beside النجف).
 AMBIGUOUS_SHARE = 0.2
+AMBIGUOUS_MIN = 2
+NAME_USE, MIXED_USE, COMMON_USE = 0, 1, 2  # QueryBuilder._arabic_use
 
 _EXACT = exact_analyzer()
 _KEY = key_analyzer()
@@ -132,6 +136,7 @@ class QueryBuilder:
         self.patterns = Patterns(exact=not self.expand)
         self.expansions = {}
         self.learned: dict[str, float] = {}
+        self.model_keys: set[str] = set()  # the Arabic keys of the words the name model found
         self._expanded = 0  # words the query's wildcards stand for so far
         _check_shape(text)
         text = _DATE_CLAUSE.sub(lambda m: _ISO_DATE.sub(r"\1\2\3", m.group()), text)
@@ -402,29 +407,52 @@ class QueryBuilder:
             return found, marked
         other = names.ARABIC if script == names.LATIN else names.LATIN
         for target in targets or (script, other):
-            for cand, score in names.similar_words(self.reader, script, key, target, slack).items():
+            near = names.similar_words(self.reader, script, key, target, slack)
+            strong = None
+            for cand, score in near.items():
                 if score < 1.0 or cand != names._stem(cand) or target != script:
                     self.learned[cand] = max(score, self.learned.get(cand, 0.0))
                 if target == names.LATIN:
                     found += ["=" + cand, "=>" + cand] if construct else ["=" + cand]
                     marked += ["=" + cand, translit.latin_key(cand)]
-                elif not self._ambiguous_arabic(cand):
-                    stem = names._stem(cand)
-                    found.append("=" + cand)
-                    marked.append(("@@" if stem != cand else "@") + names.word_key(stem)[1])
+                    continue
+                # a word of a longer name has its other words, in order, for evidence: the name
+                # is no common word however this archive writes the word alone (الشيخ)
+                use = NAME_USE if slack else self._arabic_use(cand)
+                if use == COMMON_USE:
+                    continue
+                if use == MIXED_USE:  # as a common word needs: a strong match
+                    if strong is None:
+                        strong = names.similar_words(self.reader, script, key, target,
+                                                     slack - names.COMMON_MARGIN)
+                    if cand not in strong:
+                        continue
+                stem = names._stem(cand)
+                arabic = names.word_key(stem)[1]
+                self.model_keys.add(arabic)
+                found.append("=" + cand)
+                marked.append(("@@" if stem != cand else "@") + arabic)
         return found, marked
 
-    def _ambiguous_arabic(self, word: str) -> bool:
-        """Whether the Arabic ``word`` is no name's form here, as ``_cross_script_names`` judges
-        one: this archive writes it both with and without the article, each often (الميادين
-        "the town" / ميادين "squares"), or ``word`` is the rarer way (قريتين "two villages"
-        beside القريتين, the town)."""
+    def _arabic_use(self, word: str) -> int:
+        """How this archive uses the Arabic ``word``, as ``_cross_script_names`` judges a form:
+        COMMON_USE where it is no name's form here (written both with and without the article,
+        each often: الميادين "the town" / ميادين "squares"; or ``word`` is the rarer way: قريتين
+        "two villages" beside القريتين, the town); MIXED_USE where it is written both ways, but
+        too seldom to tell (a gazetteer or an outlet writes a name bare once: نجف beside
+        النجف; or a rare word: الغوث, غوث); NAME_USE otherwise.  The words of its key are
+        counted too: المعيدين is written once each way, but its key often, so it is common."""
         stem = names._stem(word)
         with_article = doc_frequency(self.reader, "body", "ال" + stem)
         bare = doc_frequency(self.reader, "body", stem)
-        if min(with_article, bare) > AMBIGUOUS_SHARE * (with_article + bare):
-            return True
-        return (bare > with_article) if word != stem else (with_article > bare)
+        key = names.word_key(stem)[1]
+        # the words of its key count too, as they do for the rules' forms (and for marking)
+        if _both_ways(with_article, bare) or _both_ways(doc_frequency(self.reader, "body", "@@" + key),
+                                                        doc_frequency(self.reader, "body", "@" + key)):
+            return COMMON_USE
+        if (bare > with_article) if word != stem else (with_article > bare):
+            return COMMON_USE
+        return MIXED_USE if min(with_article, bare) else NAME_USE
 
     def _rejoined(self, words: str, learned: list[list[str]],
                   marked: list[list[str]]) -> list[tuple[list[list[str]], list[list[str]]]]:
@@ -506,7 +534,12 @@ class QueryBuilder:
             with_article = doc_frequency(self.reader, "body", "@@" + key)
             bare = doc_frequency(self.reader, "body", "@" + key)
             total = with_article + bare
-            if total == 0 or min(with_article, bare) > AMBIGUOUS_SHARE * total:
+            if total == 0 or _both_ways(with_article, bare):
+                continue
+            # written both ways, too seldom to tell: the rules' form is kept where the name model
+            # finds it too (a gazetteer's name is evidence enough)
+            mixed = min(with_article, bare) > AMBIGUOUS_SHARE * total
+            if mixed and not any_form and key not in self.model_keys:
                 continue
             dominant = "@@" + key if with_article >= bare else "@" + key
             if dominant in terms or any_form:
@@ -517,6 +550,13 @@ class QueryBuilder:
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _BINARY_OP = re.compile(r"\b(?:ANDNOT|ANDMAYBE|REQUIRE)\b")
 _OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE", "TO"})
+
+
+def _both_ways(with_article: int, bare: int) -> bool:
+    """Whether a word's articles with and without the article say it is a common word (a name
+    is written one way)."""
+    fewer = min(with_article, bare)
+    return fewer >= AMBIGUOUS_MIN and fewer > AMBIGUOUS_SHARE * (with_article + bare)
 
 
 def _check_shape(text: str) -> None:

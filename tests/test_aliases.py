@@ -155,7 +155,8 @@ def test_gazetteer_arabic_name_found_unless_the_archive_uses_it_as_a_common_word
     rows = [{"id": "ant", "title": "قصف", "text": "سقطت قذائف على عنتاب أمس."},
             {"id": "fields", "title": "رياضة", "text": "في جميع الميادين وميادين القتال."},
             {"id": "town", "title": "معارك", "text": "دخل الجيش الميادين."},
-            {"id": "sq", "title": "احتفالات", "text": "امتلأت ميادين المدينة بالناس."}]
+            {"id": "sq", "title": "احتفالات", "text": "امتلأت ميادين المدينة بالناس."},
+            {"id": "sq2", "title": "مظاهرات", "text": "أغلقت الشرطة ميادين العاصمة."}]
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "a.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                                               encoding="utf-8")
@@ -163,7 +164,8 @@ def test_gazetteer_arabic_name_found_unless_the_archive_uses_it_as_a_common_word
     hit = {h.id: h for h in search(tmp_path / "ix", "Gaziantep").hits}
     assert set(hit) == {"a.jsonl#ant"}
     assert [(m.text, m.via) for m in hit["a.jsonl#ant"].matched] == [("عنتاب", "gazetteer")]
-    # الميادين is written with and without the article here: a common word, not guessed from Latin
+    # الميادين is written with and without the article here, in two articles each way: a common
+    # word, not guessed from Latin
     mayadin = search(tmp_path / "ix", "Mayadin")
     assert mayadin.hits == []
     assert mayadin.expansions == {}  # and not claimed as searched

@@ -32,6 +32,17 @@ ARTICLES = {
     "midan": "Crowds gathered in al-Midan square.",
     "albalda": "وقال سكان إن البلدة هادئة.",
     "maps": "وعرض الضابط الخريطتين.",
+    "qardaha-al": "وقال سكان إن القرداحة هادئة.",
+    "qardaha": "ووصلت قافلة قرداحة صباحا.",
+    "miskin": "وسيطرت القوات بلدة الشيخ مسكين.",
+    "sheikh": "والتقى الشيخ بالوجهاء.",
+    "sheikh-2": "وقال شيخ العشيرة إن الطريق مفتوح.",
+    "sheikh-3": "وتحدث الشيخ للصحفيين.",
+    "sheikh-4": "وزار شيخ القبيلة المستشفى.",
+    "beirut": "Talks in Beirut ended without a deal.",
+    "ghouta": "وقصفت القوات الغوطة ليلا.",
+    "relief": "ووصلت قوافل الغوث صباحا.",
+    "relief-2": "وطلب السكان غوث المنظمات.",
 }
 
 # (query, must find, must not find)
@@ -45,6 +56,10 @@ MULTI_WORD = [
     ("Abdulkarim", {"abdkarim"}, set()),      # one word written as three
 ]
 TRADITIONS = [
+    # Beirut is among English's commonest words, but not a dictionary word: a name, spelled
+    # many ways like any other (Polish, Czech)
+    ("Bejrut", {"beirut"}, set()),
+    ("Beiruta", {"beirut"}, set()),
     ("Dujail", {"doujail", "dudschail"}, set()),   # French ou, German dsch
     ("Doujail", {"doujail", "dudschail"}, set()),
     ("Dudschail", {"doujail", "dudschail"}, set()),
@@ -53,6 +68,15 @@ TRADITIONS = [
 ACROSS_SCRIPTS = [
     ("أبو غريب", {"ghraib-ar", "ghraib-fr"}, set()),
     ("Abou Ghraib", {"ghraib-fr", "ghraib-ar"}, set()),
+    # written once with the article and once without: no evidence yet of a common word
+    ("Qardaha", {"qardaha-al", "qardaha"}, set()),
+    # شيخ is a common word, written both ways here, but a name of two words has its other word
+    # for evidence; the word alone is not the name
+    ("Shaykh Miskin", {"miskin"}, {"sheikh", "sheikh-2", "sheikh-3", "sheikh-4"}),
+    ("Sheikh Meskine", {"miskin"}, {"sheikh", "sheikh-2", "sheikh-3", "sheikh-4"}),
+    # الغوث ("relief") is also written once each way: too seldom to call it common, so it needs
+    # the strong match a common word needs, which "Ghouta" is not
+    ("Ghouta", {"ghouta"}, {"relief", "relief-2"}),
 ]
 COLLISIONS = [
     ("Freddie", {"freddie"}, {"friday"}),

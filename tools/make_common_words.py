@@ -4,11 +4,12 @@
 
 From wordfreq's Arabic and English frequency lists (https://github.com/rspeer/wordfreq; its data is
 CC BY-SA 4.0, see ATTRIBUTION.md), each of the N commonest words is folded as the index folds
-it (article stripped).  The name model (search.names) does not take a word of this set as a
-learned match for a name: "Gale" is no قال ("he said").  A name that is also a common
-word (حلب, دمشق) is still found by its spelling rules and aliases, only not by the model.
-For English, the words of search/data/english-words.txt count too; wordfreq adds the
-capitalised ones (Tuesday, January) that list leaves out.
+it (article stripped).  The name model (search.names) takes an Arabic word of this set for a
+one-word name's spelling on strong evidence only: "Gale" is no قال ("he said").  A name that
+is also a common word (حلب, دمشق) is still found by its spelling rules and aliases.  The
+English list keeps a query word's second readings off ordinary words ("Albelda" is no
+"al-Belda" of a common word); with search/data/english-words.txt it counts the capitalised
+words (Tuesday, January) that list leaves out.
 """
 
 from __future__ import annotations
