@@ -420,8 +420,8 @@ def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0
     for cand, word in sorted(candidates)[:MAX_CANDIDATES]:
         a, b = (cand, key) if (script, target) == (ARABIC, LATIN) else (key, cand)
         # a common word of its language needs strong evidence: "Gale" is no قال ("he said");
-        # a word of a longer name has it in its other words (slack): الشيخ مسكين
-        s = m.score(kind, a, b, slack - COMMON_MARGIN if word in common and not slack else slack)
+        # a word of a longer name has its other words for evidence, but not the slack (الشيخ)
+        s = m.score(kind, a, b, (0.0 if slack else -COMMON_MARGIN) if word in common else slack)
         if s is not None:
             scored[word] = max(s, scored.get(word, 0.0))
     if target == ARABIC:
