@@ -202,6 +202,59 @@ def common_keys(script: str) -> frozenset[str]:
     return frozenset(arabic_key(w) for w in common_words(ARABIC))
 
 
+FUNCTION_WORDS = Path(__file__).parent / "data" / "arabic-function-words.txt"
+
+
+@lru_cache(maxsize=1)
+def function_keys() -> dict[str, frozenset[str]]:
+    """The key terms (``@hma``) of the Arabic function words that are no name
+    (search/data/arabic-function-words.txt, from Arabic-Stopwords; see
+    tools/make_function_words.py), each with its function words: the spelling rules key
+    Arabic coarsely, and "Hama"'s key ``@hma`` holds هما ("they two") as well as حماة."""
+    from search.analysis import key_analyzer
+
+    analyzer = key_analyzer()
+    out: dict[str, set[str]] = {}
+    for line in FUNCTION_WORDS.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            for terms in analyzer.word_terms(line)[2][:1]:
+                for term in terms:
+                    out.setdefault(term, set()).add(line)
+    return {term: frozenset(words) for term, words in out.items()}
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """The Arabic function words of ``function_keys``, folded as the exact fields hold them."""
+    return frozenset(w for words in function_keys().values() for w in words)
+
+
+def key_words(reader, term: str) -> dict[str, bool]:
+    """The Arabic words of the index whose key term (the key analyzer's) is ``term``, each
+    with whether it is a function word (``function_keys``)."""
+    from search.analysis import key_analyzer
+
+    functions = function_keys().get(term, frozenset())
+    skel = skeleton(term.lstrip("@"))
+    if not skel:
+        return {}
+    vocabs = segment_vocabularies(reader)
+    cache_key = _cache_key(vocabs, "key", term)
+    found = _MATCHES.get(cache_key) if cache_key else MISSING
+    if found is not MISSING:
+        return found
+    analyzer = key_analyzer()
+    found = {}
+    for _, vocab in vocabs:
+        for table in (vocab.by_skeleton, vocab.common_by_skeleton):
+            for _, word in table.get((ARABIC, skel), ()):
+                if word not in found and any(term in ts for ts in analyzer.word_terms(word)[2][:1]):
+                    found[word] = word in functions
+    if cache_key:
+        _MATCHES.put(cache_key, found)
+    return found
+
+
 # ------------------------------------------------------------------ the index's vocabulary
 LATIN, ARABIC = "L", "A"
 

@@ -278,6 +278,9 @@ class QueryBuilder:
             return None
         if not (self.expand and self.aliases):
             return own
+        spelled = _spelling(words)
+        if len(spelled) == 1 and spelled[0] in names.function_words():
+            return own  # a function word (هما, "they two") is no name, nor an alias's
         aliases = self.aliases.others(words)
         # Scores add up over an Or, and a phrase scores per word: so each alias weighs its share
         # of ALIAS_BOOST, per word -- a group of ten aliases, or "Islamic State of Iraq and
@@ -319,12 +322,20 @@ class QueryBuilder:
             learned = marked = _positions(_KEY, words)
             vetoed = frozenset()
         keys = [self._cross_script_names(terms) for terms in learned]
+        if self.expand and self.reader is not None and len(keys) == 1:
+            # a name of one word: a word of a longer name has its other words for evidence
+            more: set[str] = set()
+            keys = [self._function_checked(keys[0], exact[0] if exact else [], more)]
+            vetoed |= more
         # an Arabic word's own key only marks it in Arabic text: there it is found by its spelling
-        searched = [k[1:] if k[0].startswith("@") and len(k) > 1 else k for k in keys]
-        if not exact:
+        if not exact or not all(keys):
             return None
+        searched = [k[1:] if k[0].startswith("@") and len(k) > 1 else k for k in keys]
         if positive:
             marks = [self._cross_script_names(terms) for terms in marked] if self.expand else exact
+            if self.expand:  # an Arabic word found behind a clitic is marked there too (وحماة)
+                marks = [m + [k for t in ts[1:] if is_arabic(t) for ks in _positions(_KEY, t)[:1] for k in ks]
+                         for m, ts in zip(marks, exact, strict=False)]
             alias = "" if words == asked else words
             self.patterns.runs.append(Run(tuple(frozenset(k) for k in marks), asked, alias, source, vetoed))
         if mark_only:
@@ -454,6 +465,29 @@ class QueryBuilder:
             return COMMON_USE
         return MIXED_USE if min(with_article, bare) else NAME_USE
 
+    def _function_checked(self, terms: list[str], written: list[str], vetoed: set[str]) -> list[str]:
+        """A word's Arabic key terms (``@key``: its own, or a Latin word's forms by the spelling
+        rules) with a key that also holds a function word (``names.function_keys``: "Hama"'s
+        ``@hma`` holds هما, "they two", as well as حماة), searched as the key's other words;
+        the function words are added to ``vetoed``, not to be marked.  A function word asked
+        for (``written``: its exact terms) is searched by its spelling only: it is no name."""
+        if written and written[0] in names.function_words():
+            return ["=" + written[0]]  # a function word asked for is no name: found as written
+        functions = names.function_keys()
+        out = []
+        for term in terms:
+            if term.startswith("=") and term[1:] in names.function_words() and term[1:] not in written:
+                vetoed.add(term[1:])  # the name model's: a function word is no name's spelling
+                continue
+            if not (term.startswith("@") and term in functions):
+                out.append(term)
+                continue
+            words = names.key_words(self.reader, term)
+            out += ["=" + w for w, function in sorted(words.items()) if not function]
+            vetoed.update(w for w, function in words.items() if function)
+        # a word is found as written at least (its key may hold nothing else the index has)
+        return out or ["=" + w for w in written[:1]]
+
     def _rejoined(self, words: str, learned: list[list[str]],
                   marked: list[list[str]]) -> list[tuple[list[list[str]], list[list[str]]]]:
         """Other layouts of ``words`` in the index's words, as (search, mark) terms per
@@ -501,16 +535,20 @@ class QueryBuilder:
     def _arabic_name_query(self, words: str, fieldnames, boost: float, positive: bool, asked: str):
         """An Arabic place name from the gazetteer, searched in the key fields in the form (with or
         without the article) this archive writes it; None where it is also a common word."""
-        slots = []
-        for terms in _positions(_KEY, words):
+        slots, marks = [], []
+        vetoed: set[str] = set()
+        positions = _positions(_KEY, words)
+        for terms in positions:
             kept = self._cross_script_names(["@" + terms[0].lstrip("@")], any_form=True)
             if not kept:
                 return None
-            slots.append(kept)
-        if not slots:
+            marks.append(kept)
+            slots.append(self._function_checked(kept, [], vetoed) if len(positions) == 1 else kept)
+        if not all(slots):
             return None
         if positive:
-            self.patterns.runs.append(Run(tuple(frozenset(k) for k in slots), asked, words, "gazetteer"))
+            self.patterns.runs.append(Run(tuple(frozenset(k) for k in marks), asked, words, "gazetteer",
+                                          frozenset(vetoed)))
         return query.Or([_field_query(name, _field_terms(slots), boost * BOOST[name + "_key"])
                          for name in fieldnames])
 

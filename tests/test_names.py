@@ -43,6 +43,12 @@ ARTICLES = {
     "ghouta": "وقصفت القوات الغوطة ليلا.",
     "relief": "ووصلت قوافل الغوث صباحا.",
     "relief-2": "وطلب السكان غوث المنظمات.",
+    "hama-ar": "وقصفت الطائرات مدينة حماة فجرا.",
+    "hama-and": "ووصل الوفد دمشق وحماة مساء.",
+    "they-two": "وقال الوزيران إنهما هما المسؤولان.",
+    "they-two-2": "هما اليوم في المدينة.",
+    "if": "لو فتح الطريق لوصلت القوافل.",
+    "to-me": "وقال لي السائق إن الطريق مفتوح.",
 }
 
 # (query, must find, must not find)
@@ -84,6 +90,12 @@ COLLISIONS = [
     ("Al-Maydeen", {"maydeen"}, {"midan"}),  # one rule key (madan), but a long ee is no short a
     ("Qaryatayn", set(), {"maps"}),  # الخريطتين is the dual of خريطة, "map": a common word's form
     ("Albelda", set(), {"albalda"}),  # a second reading (al + belda) must not land on البلدة, "the town"
+    # the rules key Arabic coarsely: حماة and هما ("they two") are both hma; a function word is
+    # no name's spelling, but one asked for is found
+    ("Hama", {"hama-ar"}, {"they-two", "they-two-2"}),
+    ("حماة", {"hama-ar", "hama-and"}, {"they-two", "they-two-2"}),
+    ("هما", {"they-two", "they-two-2"}, {"hama-ar", "hama-and"}),
+    ("Louay", set(), {"if", "to-me"}),  # لو "if", لي "to me"
 ]
 
 
@@ -126,6 +138,20 @@ def test_the_marked_spelling_is_the_articles_own(archive):
     found = {h.id: h.snippet for h in search(archive, "Dujail", limit=5).hits}
     assert "<mark>Doujail</mark>" in found["doujail.txt"]
     assert "<mark>Dudschail</mark>" in found["dudschail.txt"]
+
+
+def test_an_arabic_word_behind_a_clitic_is_marked_and_a_function_word_is_not(archive):
+    found = {h.id: h.snippet for h in search(archive, "حماة", limit=10).hits}
+    assert "<mark>وحماة</mark>" in found["hama-and.txt"]
+    found = {h.id: h.snippet for h in search(archive, "Hama", limit=10).hits}
+    assert "<mark>حماة</mark>" in found["hama-ar.txt"]
+    assert "<mark>" not in "".join(s for i, s in found.items() if i.startswith("they-two"))
+
+
+def test_the_function_words_keep_names_words_out():
+    words = names.function_words()
+    assert {"هما", "لو", "لي", "منذ"} <= words
+    assert not {"علي", "حماه", "هيت"} & words  # Ali; حماة folded; Hit, the town (an interjection)
 
 
 def test_the_model_grades_spellings_and_refuses_other_names():
