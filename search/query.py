@@ -22,6 +22,7 @@ from whoosh.qparser.dateparse import DateParserPlugin
 from search import names, translit
 from search.aliases import AliasTable
 from search.analysis import (
+    ARABIC_CLITICS,
     LATIN_PARTICLES,
     LEADING_PARTICLE,
     ArticleFilter,
@@ -327,6 +328,11 @@ class QueryBuilder:
             more: set[str] = set()
             keys = [self._function_checked(keys[0], exact[0] if exact else [], more)]
             vetoed |= more
+        # a name's Arabic forms are found behind a clitic too (وحمص, "and Homs"), as an Arabic
+        # query word is (its exact forms); a clitic joins a name's first word
+        clitic_forms = self._behind_clitics(keys[0]) if keys and keys[0] and self.expand else []
+        if clitic_forms:
+            keys[0] = keys[0] + ["=" + w for w in clitic_forms]
         # an Arabic word's own key only marks it in Arabic text: there it is found by its spelling
         if not exact or not all(keys):
             return None
@@ -336,6 +342,9 @@ class QueryBuilder:
             if self.expand:  # an Arabic word found behind a clitic is marked there too (وحماة)
                 marks = [m + [k for t in ts[1:] if is_arabic(t) for ks in _positions(_KEY, t)[:1] for k in ks]
                          for m, ts in zip(marks, exact, strict=False)]
+                if marks and clitic_forms:
+                    marks[0] = marks[0] + [k for w in clitic_forms
+                                           for ks in _positions(_KEY, w)[:1] for k in ks]
             alias = "" if words == asked else words
             self.patterns.runs.append(Run(tuple(frozenset(k) for k in marks), asked, alias, source, vetoed))
         if mark_only:
@@ -464,6 +473,22 @@ class QueryBuilder:
         if (bare > with_article) if word != stem else (with_article > bare):
             return COMMON_USE
         return MIXED_USE if min(with_article, bare) else NAME_USE
+
+    def _behind_clitics(self, terms: list[str]) -> list[str]:
+        """The words of a Latin word's Arabic forms without the article (the rules' ``@key``,
+        the model's ``=word``) behind each one-letter clitic (``ARABIC_CLITICS``: و ب ل ف ك
+        and their pairs), as the index writes them: for words of three letters or more, as an
+        Arabic query word looks for itself behind one (``ArticleFilter``); a form with the
+        article has the clitic in its key already (والرقة)."""
+        if self.reader is None or terms[0].startswith("@"):
+            return []
+        words: list[str] = []
+        for term in terms:
+            if term.startswith("@") and not term.startswith("@@"):
+                words += [w for w, function in names.key_words(self.reader, term).items() if not function]
+            elif term.startswith("=") and is_arabic(term[1:]) and not term.startswith("=ال"):
+                words.append(term[1:])
+        return list(dict.fromkeys(c + w for w in words if len(w) >= 3 for c in ARABIC_CLITICS))
 
     def _function_checked(self, terms: list[str], written: list[str], vetoed: set[str]) -> list[str]:
         """A word's Arabic key terms (``@key``: its own, or a Latin word's forms by the spelling

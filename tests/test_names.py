@@ -92,7 +92,7 @@ COLLISIONS = [
     ("Albelda", set(), {"albalda"}),  # a second reading (al + belda) must not land on البلدة, "the town"
     # the rules key Arabic coarsely: حماة and هما ("they two") are both hma; a function word is
     # no name's spelling, but one asked for is found
-    ("Hama", {"hama-ar"}, {"they-two", "they-two-2"}),
+    ("Hama", {"hama-ar", "hama-and"}, {"they-two", "they-two-2"}),  # وحماة: "and Hama"
     ("حماة", {"hama-ar", "hama-and"}, {"they-two", "they-two-2"}),
     ("هما", {"they-two", "they-two-2"}, {"hama-ar", "hama-and"}),
     ("Louay", set(), {"if", "to-me"}),  # لو "if", لي "to me"
@@ -145,6 +145,7 @@ def test_an_arabic_word_behind_a_clitic_is_marked_and_a_function_word_is_not(arc
     assert "<mark>وحماة</mark>" in found["hama-and.txt"]
     found = {h.id: h.snippet for h in search(archive, "Hama", limit=10).hits}
     assert "<mark>حماة</mark>" in found["hama-ar.txt"]
+    assert "<mark>وحماة</mark>" in found["hama-and.txt"]  # across scripts too
     assert "<mark>" not in "".join(s for i, s in found.items() if i.startswith("they-two"))
 
 
