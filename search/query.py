@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from whoosh import fields, query
 from whoosh.qparser import QueryParser
@@ -323,14 +324,14 @@ class QueryBuilder:
             learned = marked = _positions(_KEY, words)
             vetoed = frozenset()
         keys = [self._cross_script_names(terms) for terms in learned]
+        # a name's Arabic forms are found behind a clitic too (وحمص, "and Homs"), as an Arabic
+        # query word is (its exact forms); a clitic joins a name's first word
+        clitic_forms = self._behind_clitics(keys[0]) if keys and keys[0] and self.expand else []
         if self.expand and self.reader is not None and len(keys) == 1:
             # a name of one word: a word of a longer name has its other words for evidence
             more: set[str] = set()
             keys = [self._function_checked(keys[0], exact[0] if exact else [], more)]
             vetoed |= more
-        # a name's Arabic forms are found behind a clitic too (وحمص, "and Homs"), as an Arabic
-        # query word is (its exact forms); a clitic joins a name's first word
-        clitic_forms = self._behind_clitics(keys[0]) if keys and keys[0] and self.expand else []
         if clitic_forms:
             keys[0] = keys[0] + ["=" + w for w in clitic_forms]
         # an Arabic word's own key only marks it in Arabic text: there it is found by its spelling
@@ -343,8 +344,16 @@ class QueryBuilder:
                 marks = [m + [k for t in ts[1:] if is_arabic(t) for ks in _positions(_KEY, t)[:1] for k in ks]
                          for m, ts in zip(marks, exact, strict=False)]
                 if marks and clitic_forms:
-                    marks[0] = marks[0] + [k for w in clitic_forms
-                                           for ks in _positions(_KEY, w)[:1] for k in ks]
+                    clitic_keys = [ks[0] for w in clitic_forms for ks in _positions(_KEY, w)[:1]]
+                    marks[0] = marks[0] + clitic_keys
+                    # their keys hold other words too (لحماة and لهما are both lhma): not marked
+                    vetoed |= {w for k in clitic_keys for w in names.key_words(self.reader, k)
+                               if w not in clitic_forms}
+                # the exact fields fold the hamza's seats (ئ to ي), the keys keep it: a word found
+                # by its folded spelling is marked however the article wrote it (القايم, القائم)
+                marks = [m + [k for t in ks + es if t[:1] == "=" or is_arabic(t)
+                              for k in _hamza_keys(t.lstrip("="))]
+                         for m, ks, es in zip(marks, keys, exact, strict=False)]
             alias = "" if words == asked else words
             self.patterns.runs.append(Run(tuple(frozenset(k) for k in marks), asked, alias, source, vetoed))
         if mark_only:
@@ -485,7 +494,12 @@ class QueryBuilder:
         words: list[str] = []
         for term in terms:
             if term.startswith("@") and not term.startswith("@@"):
-                words += [w for w, function in names.key_words(self.reader, term).items() if not function]
+                # of the key's words, the way this archive writes the name: the commonest (حمص
+                # for hms, not همس; حماة for hma, not حمه "his fever")
+                counts = {w: doc_frequency(self.reader, "body", w)
+                          for w, function in names.key_words(self.reader, term).items() if not function}
+                top = max(counts.values(), default=0)
+                words += [w for w, n in counts.items() if n and n >= CLITIC_SHARE * top]
             elif term.startswith("=") and is_arabic(term[1:]) and not term.startswith("=ال"):
                 words.append(term[1:])
         return list(dict.fromkeys(c + w for w in words if len(w) >= 3 for c in ARABIC_CLITICS))
@@ -651,6 +665,31 @@ _GLUED_ARTICLE_SLOTS = frozenset(["al", "ol", "el", "ul", "il"])  # "Abulkhasib"
 
 SLACK_PER_WORD = 2.0  # llr a word of a name of several words may lack, per other word
 MAX_SLACK = 4.0
+
+
+# what the exact fields fold a letter to, and from: a hamza's seat (ئ ؤ أ) and a final ى
+_UNFOLDED = {"ي": "ئ", "و": "ؤ", "ا": "أ"}
+CLITIC_SHARE = 0.5  # of the articles of a key's commonest word: its words sought behind a clitic
+MAX_UNFOLDED = 3  # letters of a word tried unfolded: 2 ** 3 spellings at most
+
+
+@lru_cache(maxsize=50_000)
+def _hamza_keys(word: str) -> tuple[str, ...]:
+    """The key terms of the spellings the exact fields fold to the Arabic ``word`` through a
+    hamza's seat (رئيس to رييس, مسألة to مساله) or a final ى, other than ``word``'s own."""
+    if not is_arabic(word):
+        return ()
+    start = 2 if word.startswith("ال") else 1
+    places = [i for i in range(start, len(word)) if word[i] in _UNFOLDED][:MAX_UNFOLDED]
+    spellings = {word}
+    for i in places:
+        spellings |= {w[:i] + _UNFOLDED[word[i]] + w[i + 1:] for w in spellings}
+    if word.endswith("ي"):
+        spellings |= {w[:-1] + "ى" for w in spellings}
+    own = {ks[0] for ks in _positions(_KEY, word)[:1]}
+    # a word's own key is the first of its terms (the others are its readings in Latin)
+    return tuple(dict.fromkeys(ks[0] for w in sorted(spellings - {word}) for ks in _positions(_KEY, w)[:1]
+                               if ks[0].startswith("@") and ks[0] not in own))
 
 
 def _slack(words: int) -> float:
