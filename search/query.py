@@ -324,9 +324,9 @@ class QueryBuilder:
             learned = marked = _positions(_KEY, words)
             vetoed = frozenset()
         keys = [self._cross_script_names(terms) for terms in learned]
-        # a name's Arabic forms are found behind a clitic too (وحمص, "and Homs"), as an Arabic
-        # query word is (its exact forms); a clitic joins a name's first word
-        clitic_forms = self._behind_clitics(keys[0]) if keys and keys[0] and self.expand else []
+        # a one-word name's Arabic forms are found behind a clitic too (وحمص, "and Homs"), as an
+        # Arabic query word is (its exact forms)
+        clitic_forms = self._behind_clitics(keys[0]) if len(keys) == 1 and keys[0] and self.expand else []
         if self.expand and self.reader is not None and len(keys) == 1:
             # a name of one word: a word of a longer name has its other words for evidence
             more: set[str] = set()
@@ -351,7 +351,7 @@ class QueryBuilder:
                                if w not in clitic_forms}
                 # the exact fields fold the hamza's seats (ئ to ي), the keys keep it: a word found
                 # by its folded spelling is marked however the article wrote it (القايم, القائم)
-                marks = [m + [k for t in ks + es if t[:1] == "=" or is_arabic(t)
+                marks = [m + [k for t in ks + es[:1] if t[:1] == "=" or is_arabic(t)
                               for k in _hamza_keys(t.lstrip("="))]
                          for m, ks, es in zip(marks, keys, exact, strict=False)]
             alias = "" if words == asked else words
