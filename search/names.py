@@ -235,24 +235,13 @@ def key_words(reader, term: str) -> dict[str, bool]:
     from search.analysis import key_analyzer
 
     functions = function_keys().get(term, frozenset())
-    skel = skeleton(term.lstrip("@"))
-    if not skel:
-        return {}
-    vocabs = segment_vocabularies(reader)
-    cache_key = _cache_key(vocabs, "key", term)
-    found = _MATCHES.get(cache_key) if cache_key else MISSING
-    if found is not MISSING:
-        return found
     analyzer = key_analyzer()
-    found = {}
-    for _, vocab in vocabs:
-        for table in (vocab.by_skeleton, vocab.common_by_skeleton):
-            for _, word in table.get((ARABIC, skel), ()):
-                if word not in found and any(term in ts for ts in analyzer.word_terms(word)[2][:1]):
-                    found[word] = word in functions
-    if cache_key:
-        _MATCHES.put(cache_key, found)
-    return found
+
+    def collect(pairs):
+        return {word: word in functions for _, word in pairs
+                if any(term in ts for ts in analyzer.word_terms(word)[2][:1])}
+
+    return _of_skeleton(reader, ARABIC, term.lstrip("@"), ("key", term), collect)
 
 
 # ------------------------------------------------------------------ the index's vocabulary
@@ -532,23 +521,32 @@ def word_readings(word: str) -> list[tuple[str, str]]:
 def rule_words(reader, rule_key: str) -> dict[str, tuple[str, ...]]:
     """The Latin words of the index whose spelling-rule key (``translit.latin_key``) is
     ``rule_key``, each with its model readings (``word_readings``)."""
-    skel = skeleton(rule_key)
+
+    def collect(pairs):
+        readings: dict[str, list[str]] = {}
+        for key, word in pairs:
+            if latin_key(word) == rule_key:
+                readings.setdefault(word, []).append(key)
+        return {w: tuple(dict.fromkeys(ks)) for w, ks in readings.items()}
+
+    return _of_skeleton(reader, LATIN, rule_key, ("rule", rule_key), collect)
+
+
+def _of_skeleton(reader, script: str, key: str, asked: tuple, collect) -> dict:
+    """``collect`` of the (model key, word) pairs of the index's ``script`` words with the
+    skeleton of ``key`` (common words too), remembered per segments and ``asked``."""
+    skel = skeleton(key)
     if not skel:
         return {}
     vocabs = segment_vocabularies(reader)
-    cache_key = _cache_key(vocabs, "rule", rule_key)
+    cache_key = _cache_key(vocabs, *asked)
     found = _MATCHES.get(cache_key) if cache_key else MISSING
-    if found is not MISSING:
-        return found
-    readings: dict[str, list[str]] = {}
-    for _, vocab in vocabs:
-        for table in (vocab.by_skeleton, vocab.common_by_skeleton):
-            for key, word in table.get((LATIN, skel), ()):
-                if latin_key(word) == rule_key:
-                    readings.setdefault(word, []).append(key)
-    found = {w: tuple(dict.fromkeys(ks)) for w, ks in readings.items()}
-    if cache_key:
-        _MATCHES.put(cache_key, found)
+    if found is MISSING:
+        found = collect([pair for _, vocab in vocabs
+                         for table in (vocab.by_skeleton, vocab.common_by_skeleton)
+                         for pair in table.get((script, skel), ())])
+        if cache_key:
+            _MATCHES.put(cache_key, found)
     return found
 
 
