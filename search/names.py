@@ -206,40 +206,27 @@ FUNCTION_WORDS = Path(__file__).parent / "data" / "arabic-function-words.txt"
 
 
 @lru_cache(maxsize=1)
-def function_keys() -> dict[str, frozenset[str]]:
-    """The key terms (``@hma``) of the Arabic function words that are no name
-    (search/data/arabic-function-words.txt, from Arabic-Stopwords; see
-    tools/make_function_words.py), each with its function words: the spelling rules key
-    Arabic coarsely, and "Hama"'s key ``@hma`` holds هما ("they two") as well as حماة."""
-    from search.analysis import key_analyzer
-
-    analyzer = key_analyzer()
-    out: dict[str, set[str]] = {}
-    for line in FUNCTION_WORDS.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            for terms in analyzer.word_terms(line)[2][:1]:
-                for term in terms:
-                    out.setdefault(term, set()).add(line)
-    return {term: frozenset(words) for term, words in out.items()}
-
-
-@lru_cache(maxsize=1)
 def function_words() -> frozenset[str]:
-    """The Arabic function words of ``function_keys``, folded as the exact fields hold them."""
-    return frozenset(w for words in function_keys().values() for w in words)
+    """The Arabic function words that are no name, folded as the exact fields hold them
+    (search/data/arabic-function-words.txt, from Arabic-Stopwords; see
+    tools/make_function_words.py): the spelling rules key Arabic coarsely, and "Hama"'s key
+    ``@hma`` holds هما ("they two") as well as حماة."""
+    lines = FUNCTION_WORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def key_words(reader, term: str) -> dict[str, bool]:
     """The Arabic words of the index whose key term (the key analyzer's) is ``term``, each
-    with whether it is a function word (``function_keys``)."""
+    with whether it is a function word (``function_words``)."""
     from search.analysis import key_analyzer
 
-    functions = function_keys().get(term, frozenset())
+    functions = function_words()
     analyzer = key_analyzer()
 
     def collect(pairs):
+        # the analyzer itself, not its remembered texts: these are words, not articles to mark
         return {word: word in functions for _, word in pairs
-                if any(term in ts for ts in analyzer.word_terms(word)[2][:1])}
+                if any(t.text == term for t in analyzer(word, positions=True, mode="index") if t.pos == 0)}
 
     return _of_skeleton(reader, ARABIC, term.lstrip("@"), ("key", term), collect)
 

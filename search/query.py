@@ -341,10 +341,10 @@ class QueryBuilder:
         if positive:
             marks = [self._cross_script_names(terms) for terms in marked] if self.expand else exact
             if self.expand:  # an Arabic word found behind a clitic is marked there too (وحماة)
-                marks = [m + [k for t in ts[1:] if is_arabic(t) for ks in _positions(_KEY, t)[:1] for k in ks]
+                marks = [m + [k for k in map(_own_key, ts[1:]) if k]
                          for m, ts in zip(marks, exact, strict=False)]
                 if marks and clitic_forms:
-                    clitic_keys = [ks[0] for w in clitic_forms for ks in _positions(_KEY, w)[:1]]
+                    clitic_keys = [k for k in map(_own_key, clitic_forms) if k]
                     marks[0] = marks[0] + clitic_keys
                     # their keys hold other words too (لحماة and لهما are both lhma): not marked
                     vetoed |= {w for k in clitic_keys for w in names.key_words(self.reader, k)
@@ -487,8 +487,9 @@ class QueryBuilder:
         """The words of a Latin word's Arabic forms without the article (the rules' ``@key``,
         the model's ``=word``) behind each one-letter clitic (``ARABIC_CLITICS``: و ب ل ف ك
         and their pairs), as the index writes them: for words of three letters or more, as an
-        Arabic query word looks for itself behind one (``ArticleFilter``); a form with the
-        article has the clitic in its key already (والرقة)."""
+        Arabic query word looks for itself behind one (``ArticleFilter``), and where this archive
+        writes the form, no more often than the word; a form with the article has the clitic in
+        its key already (والرقة)."""
         if self.reader is None or terms[0].startswith("@"):
             return []
         words: list[str] = []
@@ -502,26 +503,34 @@ class QueryBuilder:
                 words += [w for w, n in counts.items() if n and n >= CLITIC_SHARE * top]
             elif term.startswith("=") and is_arabic(term[1:]) and not term.startswith("=ال"):
                 words.append(term[1:])
-        return list(dict.fromkeys(c + w for w in words if len(w) >= 3 for c in ARABIC_CLITICS))
+        # a name is written behind a clitic less often than alone; a form more common than its
+        # word is another word (كلية "college" is no ك + ليه)
+        out = []
+        for w in dict.fromkeys(w for w in words if len(w) >= 3):
+            alone = doc_frequency(self.reader, "body", w)
+            out += [c + w for c in ARABIC_CLITICS if 0 < doc_frequency(self.reader, "body", c + w) <= alone]
+        return out
 
     def _function_checked(self, terms: list[str], written: list[str], vetoed: set[str]) -> list[str]:
         """A word's Arabic key terms (``@key``: its own, or a Latin word's forms by the spelling
-        rules) with a key that also holds a function word (``names.function_keys``: "Hama"'s
+        rules) with a key that also holds a function word of the index (``names.key_words``: "Hama"'s
         ``@hma`` holds هما, "they two", as well as حماة), searched as the key's other words;
         the function words are added to ``vetoed``, not to be marked.  A function word asked
         for (``written``: its exact terms) is searched by its spelling only: it is no name."""
-        if written and written[0] in names.function_words():
+        functions = names.function_words()
+        if written and written[0] in functions:
             return ["=" + written[0]]  # a function word asked for is no name: found as written
-        functions = names.function_keys()
+        if self.reader is None:
+            return terms  # without an index, no words of a key to search it by
         out = []
         for term in terms:
-            if term.startswith("=") and term[1:] in names.function_words() and term[1:] not in written:
+            if term.startswith("=") and term[1:] in functions and term[1:] not in written:
                 vetoed.add(term[1:])  # the name model's: a function word is no name's spelling
                 continue
-            if not (term.startswith("@") and term in functions):
+            words = names.key_words(self.reader, term) if term.startswith("@") else {}
+            if not any(words.values()):  # no function word of this key in the index
                 out.append(term)
                 continue
-            words = names.key_words(self.reader, term)
             out += ["=" + w for w, function in sorted(words.items()) if not function]
             vetoed.update(w for w, function in words.items() if function)
         # a word is found as written at least (its key may hold nothing else the index has)
@@ -686,10 +695,15 @@ def _hamza_keys(word: str) -> tuple[str, ...]:
         spellings |= {w[:i] + _UNFOLDED[word[i]] + w[i + 1:] for w in spellings}
     if word.endswith("ي"):
         spellings |= {w[:-1] + "ى" for w in spellings}
-    own = {ks[0] for ks in _positions(_KEY, word)[:1]}
-    # a word's own key is the first of its terms (the others are its readings in Latin)
-    return tuple(dict.fromkeys(ks[0] for w in sorted(spellings - {word}) for ks in _positions(_KEY, w)[:1]
-                               if ks[0].startswith("@") and ks[0] not in own))
+    own = _own_key(word)
+    return tuple(dict.fromkeys(k for k in map(_own_key, sorted(spellings - {word})) if k and k != own))
+
+
+def _own_key(word: str) -> str:
+    """The key term of an Arabic word as the key field holds it (``@hma``; the first of its
+    query terms, the others being its readings in the other script)."""
+    first = _positions(_KEY, word)[:1]
+    return first[0][0] if first and first[0][0].startswith("@") else ""
 
 
 def _slack(words: int) -> float:

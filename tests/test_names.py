@@ -50,6 +50,9 @@ ARTICLES = {
     "if": "لو فتح الطريق لوصلت القوافل.",
     "to-me": "وقال لي السائق إن الطريق مفتوح.",
     "qaim": "ووصلت التعزيزات مدينة القائم الحدودية.",
+    "liyyah": "ووصلت القافلة قرية ليه صباحا.",
+    "college": "ودرس الطبيب في كلية الطب.",
+    "college-2": "وافتتحت كلية الهندسة أمس.",
 }
 
 # (query, must find, must not find)
@@ -97,6 +100,8 @@ COLLISIONS = [
     ("حماة", {"hama-ar", "hama-and"}, {"they-two", "they-two-2"}),
     ("هما", {"they-two", "they-two-2"}, {"hama-ar", "hama-and"}),
     ("Louay", set(), {"if", "to-me"}),  # لو "if", لي "to me"
+    # a name behind a clitic is rarer than the name alone: كلية ("college") is no ك + ليه
+    ("Liya", {"liyyah"}, {"college", "college-2"}),
 ]
 
 
