@@ -33,7 +33,7 @@ from whoosh.analysis import Analyzer, Composable, CompositeAnalyzer, Filter, Tok
 from search import translit
 from search.lru import LRU, MISSING
 
-ANALYZER_VERSION = 8
+ANALYZER_VERSION = 9
 
 DATA = Path(__file__).parent / "data"
 
@@ -44,17 +44,41 @@ _APOS = "'’‘`´ʼ"
 # Latin renderings of the Arabic article: al-, el-, and the sun-letter forms (ash-Sham, ez-Zor).
 LATIN_PARTICLES = ("al", "el", "il", "ul", "ad", "adh", "ar", "as", "ash", "at", "ath", "az", "an",
                    "ed", "er", "es", "esh", "et", "ez", "en", "ud", "ur")
-_PARTICLE_RE = "|".join(sorted(LATIN_PARTICLES, key=len, reverse=True))
+# The scholarly letters a particle is written with: "Aş Şūrah", "aţ-Ţayyibah", "Āl".
+_PARTICLE_LETTERS = {"a": "aāâáàä", "e": "eéèêë", "i": "iīîí", "u": "uūûú", "s": "sşṣšś",
+                     "t": "tţṭ", "d": "dḑḍďđ", "z": "zẓżž", "h": "hḩḥ"}
+
+
+def _particle_pattern(particles) -> str:
+    """A regex alternation of ``particles``, longest first, each letter in its scholarly forms."""
+    def loose(p: str) -> str:
+        return "".join(f"[{_PARTICLE_LETTERS[c]}]" if c in _PARTICLE_LETTERS else c for c in p)
+
+    return "|".join(loose(p) for p in sorted(particles, key=len, reverse=True))
+
+
+_PARTICLE_RE = _particle_pattern(LATIN_PARTICLES)
 # Written apart: "Al Raqqa", and the sun-letter forms before a capital ("Deir ez Zor"); not
-# "as", "at", "an", "ad", "en": English words.
-_FREE_SUN = "|".join(sorted(set(LATIN_PARTICLES) - {"al", "el", "as", "at", "an", "ad", "en", "il", "ul"},
-                            key=len, reverse=True))
+# "as", "at", "an", "ad", "en" as written in English, but their scholarly forms ("Aş Şūrah").
+_ENGLISH_PARTICLES = {"al", "el", "as", "at", "an", "ad", "en", "il", "ul"}
+_FREE_SUN = _particle_pattern(set(LATIN_PARTICLES) - _ENGLISH_PARTICLES) + "|a[şṣš]|a[ţṭ]|a[ḑḍ]|a[ẓż]"
+_CAPITAL = "A-ZĀÂÁÀÄÇĐḐḌĎĒÉÈÊËĠḨḤĪÎÍŞṢŠŚŢṬŪÛÚẒŻŽ"
+_LOWER_LETTER = rf"(?-i:[^\W\d_{_CAPITAL}])"
+# "An Najaf", "As Safirah", "At Tall", "Ad Dana": the English-spelled forms, capitalised, before
+# a capital of their own consonant and a small letter (not "An NGO"); a word of the English
+# dictionary after one is no name's (``_sun_apart_words``: "As Saudi", "At Tuesday's")
+_SUN_APART = (rf"(?-i:[AE]n[ \t]+(?=N{_LOWER_LETTER})|As[ \t]+(?=[SŞṢŠŚ]{_LOWER_LETTER})"
+              rf"|At[ \t]+(?=[TŢṬ]{_LOWER_LETTER})|Ad[ \t]+(?=[DḐḌ]{_LOWER_LETTER}))")
 _HYPHENS = "-\u2010\u2011"
-_ARTICLE = (rf"(?:(?:{_PARTICLE_RE})[{_HYPHENS}](?=[^\W\d_])|(?:al|el)[ \t]+(?=[^\W\d_])"
-            rf"|(?:{_FREE_SUN})[ \t]+(?=(?-i:[A-Z])))")
+# the ʿayn a name may start with after the article: "al-‘Ashara", "Al ʿAshara"
+_AYN = "'’‘`´ʼʿʻ"
+_ARTICLE = (rf"(?:(?:(?:{_PARTICLE_RE})[{_HYPHENS}](?=[{_AYN}]?[^\W\d_])"
+            rf"|(?:al|[eé]l)[ \t]+(?=[{_AYN}]?[^\W\d_])"
+            rf"|(?:{_FREE_SUN})[ \t]+(?=[{_AYN}]?(?-i:[{_CAPITAL}]))|{_SUN_APART})[{_AYN}]?)")
 # every article form starts with a, e, i or u: looked at first, the alternatives are tried
 # only there (the same words, in less than half the time)
-TOKEN_PATTERN = re.compile(rf"(?:(?=[aeiu]){_ARTICLE})?{_WORD}+(?:[{_APOS}]{_WORD}+)*", re.IGNORECASE)
+TOKEN_PATTERN = re.compile(rf"(?:(?=[aeiuāâáàäéèêëīîíūûú]){_ARTICLE})?{_WORD}+(?:[{_APOS}]{_WORD}+)*",
+                           re.IGNORECASE)
 LEADING_PARTICLE = re.compile(rf"^{_ARTICLE}", re.IGNORECASE)
 _BETWEEN_WORDS = re.compile(r"[ \t]*")
 _SENTENCE_BREAK = re.compile(r"[.!?:;\n\"“”«»()\[\]|•]")
@@ -132,7 +156,7 @@ class RasmTokenizer(Tokenizer):
         return found
 
     def _find_words(self, value: str) -> Iterator[tuple[str, int, int, bool, bool]]:
-        found = [(m.group(), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(value)]
+        found = _sun_apart_words([(m.group(), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(value)])
         # the sentence breaks, found once: a word starts a sentence if one lies before it
         breaks = [m.start() for m in _SENTENCE_BREAK.finditer(value)] + [len(value) + 1]
         b = 0
@@ -182,6 +206,23 @@ class RasmTokenizer(Tokenizer):
 
 
 _RECENT_WORDS: dict[tuple[bool, str], tuple] = {}
+_SUN_APART_START = re.compile(_SUN_APART)
+
+
+def _sun_apart_words(found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """``found`` with a word read as an English-spelled article written apart split in two again
+    where the word after it is an English dictionary or calendar word ("As Secretary", "At
+    Tuesday's")."""
+    out = []
+    for text, start, end in found:
+        m = _SUN_APART_START.match(text)
+        word = _POSSESSIVE.sub("", fold_latin(text[m.end():])) if m else ""
+        if word in english_words() or word in CALENDAR_WORDS:
+            particle = text[:m.end()].rstrip()
+            out += [(particle, start, start + len(particle)), (text[m.end():], start + m.end(), end)]
+        else:
+            out.append((text, start, end))
+    return out
 
 
 # ------------------------------------------------------------------ filters

@@ -447,7 +447,8 @@ def _matched_line(hit) -> str:
     for m in hit.matched:
         times = f" ×{m.count}" if m.count > 1 else ""
         of = f" of {m.query!r}" if several else ""
-        why = f"; name model {m.score:.2f}" if m.score is not None else ""
+        # "name model 0.34 through beirut, beyrouth": the close spellings that found it, if any
+        why = f"; name model {m.score:.2f}{m.why.removeprefix('name model')}" if m.score is not None else ""
         parts.append(f"{m.text}{times} ({_VIA_WORDS[m.via]}{why}{of})")
     return "matched: " + "; ".join(parts)
 

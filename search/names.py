@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
+from search import editcost
 from search.lru import LRU, MISSING
 from search.translit import arabic_key, consonant_y_slots, latin_key, latin_slots
 
@@ -57,6 +61,19 @@ def skeleton(key: str) -> str:
 
 
 _SKELETON_LETTERS = sorted(set(_SKELETON_CLASS.values()))
+# ج has the most Latin renderings of any letter (j, dj, dzh, dž, dz, g; ç, ch and sh in Kurdish
+# and Turkish spellings: "Manbidz", "Çemçemal"), which fall in three skeleton classes: a key
+# is also found under its skeleton with them all read as j
+_PALATAL = re.compile(r"[dt][zsj]|\$")
+
+
+@lru_cache(maxsize=100_000)
+def skeletons(key: str) -> tuple[str, ...]:
+    """The skeletons a key is filed and looked up under: its own (``skeleton``), and with its
+    ج-like letters read as j."""
+    own = skeleton(key)
+    palatal = skeleton(_PALATAL.sub("j", key))
+    return (own,) if palatal == own or not palatal else (own, palatal)
 
 
 @lru_cache(maxsize=20_000)
@@ -156,10 +173,52 @@ class Model:
             return 1.0
         if len(a) > MAX_KEY or len(b) > MAX_KEY:
             return None
-        llr, needed = self.llr(kind, a, b), self.needed(kind, a, b) - slack
+        return self._graded(self.llr(kind, a, b), self.needed(kind, a, b) - slack)
+
+    def scores(self, kind: str, key: str, others: list[str], key_first: bool,
+               slacks: list[float]) -> list[float | None]:
+        """``score`` of ``key`` against each of ``others`` in one pass (``search.editcost``):
+        ``key`` is the first key of each pair where ``key_first``, else the second; each pair
+        has its own slack."""
+        costs = _costs(kind, key_first)
+        if not others or len(key) > MAX_KEY or not costs.readable(key):
+            pairs = [(key, o) if key_first else (o, key) for o in others]
+            return [self.score(kind, a, b, s) for (a, b), s in zip(pairs, slacks, strict=True)]
+        codes, lengths, held = costs.codes(others)
+        llrs = costs.llrs(key, codes, lengths)
+        own = skeleton(key)
+        other_tier = np.fromiter((skeleton(o) != own for o in others), dtype=bool, count=len(others))
+        base, per_letter = self.base[kind], self.per_letter[kind]
+        needed = (np.where(other_tier, base[1], base[0])
+                  + np.where(other_tier, per_letter[1], per_letter[0]) * np.minimum(lengths, len(key))
+                  - np.asarray(slacks, dtype=float))
+        # the few that pass, and what the arrays cannot read, are scored one by one
+        look = (llrs >= needed) | ~held | (lengths > MAX_KEY)
+        if kind != "LA":
+            look |= np.fromiter((o == key for o in others), dtype=bool, count=len(others))
+        out: list[float | None] = [None] * len(others)
+        for i in np.flatnonzero(look).tolist():
+            a, b = (key, others[i]) if key_first else (others[i], key)
+            if held[i] and a != b and lengths[i] <= MAX_KEY:
+                out[i] = self._graded(float(llrs[i]), float(needed[i]))
+            else:
+                out[i] = self.score(kind, a, b, slacks[i])
+        return out
+
+    @staticmethod
+    def _graded(llr: float, needed: float) -> float | None:
+        """The similarity of a pair with this llr where it needs ``needed`` (None below)."""
         if llr < needed:
             return None
         return round(min(1.0, 0.5 + (llr - needed) / (2 * max(1.0, abs(needed) + llr - needed))), 3)
+
+
+@lru_cache(maxsize=6)
+def _costs(kind: str, key_first: bool) -> editcost.Costs:
+    """The shipped model's ``kind`` table as arrays, with the query key first or second."""
+    m = model()
+    costs = editcost.Costs(m.tables[kind], *m.sides[kind], DEFAULT_COST)
+    return costs if key_first else costs.transposed()
 
 
 @lru_cache(maxsize=1)
@@ -253,7 +312,8 @@ class SegmentVocabulary:
             if common:
                 self.common.add(word)
             table = self.common_by_skeleton if common else self.by_skeleton
-            table.setdefault((script, skeleton(key)), []).append((key, word))
+            for skel in skeletons(key):
+                table.setdefault((script, skel), []).append((key, word))
 
     # the cache file of a segment's words and keys, beside the segment (a segment never changes)
     CACHE = "names-{}.vocab"
@@ -297,12 +357,12 @@ class SegmentVocabulary:
         """(key, word) of the words whose skeleton is the key's or one consonant off (one
         more, one fewer or another); of the common words, only the key's own skeleton."""
         out: set[tuple[str, str]] = set()
-        skel = skeleton(key)
-        if not skel:
-            return out
-        out.update(self.common_by_skeleton.get((script, skel), ()))
-        for s in skeleton_edits(skel):
-            out.update(self.by_skeleton.get((script, s), ()))
+        for skel in skeletons(key):
+            if not skel:
+                continue
+            out.update(self.common_by_skeleton.get((script, skel), ()))
+            for s in skeleton_edits(skel):
+                out.update(self.by_skeleton.get((script, s), ()))
         return out
 
 
@@ -444,13 +504,14 @@ def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0
         candidates |= vocab.candidates(target, key)
         common |= vocab.common
     kind = "LL" if script == target == LATIN else "AA" if script == target else "LA"
-    m = model()
+    pairs = sorted(candidates)[:MAX_CANDIDATES]
+    # a common word of its language needs strong evidence: "Gale" is no قال ("he said"); a word
+    # of a longer name has its other words for evidence, but not the slack (الشيخ)
+    slacks = [(0.0 if slack else -COMMON_MARGIN) if word in common else slack for _, word in pairs]
+    key_first = (script, target) != (ARABIC, LATIN)
     scored: dict[str, float] = {}
-    for cand, word in sorted(candidates)[:MAX_CANDIDATES]:
-        a, b = (cand, key) if (script, target) == (ARABIC, LATIN) else (key, cand)
-        # a common word of its language needs strong evidence: "Gale" is no قال ("he said");
-        # a word of a longer name has its other words for evidence, but not the slack (الشيخ)
-        s = m.score(kind, a, b, (0.0 if slack else -COMMON_MARGIN) if word in common else slack)
+    for (_, word), s in zip(pairs, model().scores(kind, key, [c for c, _ in pairs], key_first, slacks),
+                            strict=True):
         if s is not None:
             scored[word] = max(s, scored.get(word, 0.0))
     if target == ARABIC:
@@ -462,6 +523,37 @@ def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0
     if cache_key:
         _MATCHES.put(cache_key, found)
     return found
+
+
+PIVOT_MIN = 0.55  # a close Latin spelling's similarity, at least, to look further from
+MAX_PIVOTS = 5   # close spellings looked further from, best first
+PIVOT_SUPPORT = 2  # close spellings that must each find a word
+
+
+def corroborated(reader, script: str, key: str, target: str,
+                 slack: float = 0.0) -> dict[str, tuple[float, tuple[str, ...]]]:
+    """The words of ``target`` script in the index beyond ``similar_words``'s threshold for
+    ``key`` that two or more of its close Latin spellings each find (``PIVOT_SUPPORT``), with
+    their score and those spellings: one name's spellings chain where a direct comparison
+    falls short (Bejrut ~ Beirut, Beyrouth ~ بيروت), and two links of the chain vouch for a
+    word where one would bridge two names.  A word scores as its best chain, the product of
+    its two similarities: below the direct matches."""
+    direct = similar_words(reader, script, key, target, slack)
+    close = similar_words(reader, script, key, LATIN, slack)
+    pivots = [(w, s) for w, s in close.items() if s >= PIVOT_MIN][:MAX_PIVOTS]
+    chains: dict[str, list[tuple[float, str]]] = {}
+    keys = {(script, key)}  # a key finds the same words whichever spelling has it
+    for pivot, similarity in pivots:
+        pivot_key = word_key(pivot)
+        if not pivot_key[1] or pivot_key in keys:
+            continue
+        keys.add(pivot_key)
+        for word, s in similar_words(reader, *pivot_key, target, slack).items():
+            if word not in direct:
+                chains.setdefault(word, []).append((round(similarity * s, 3), pivot))
+    found = {w: (max(s for s, _ in links), tuple(p for _, p in links))
+             for w, links in chains.items() if len(links) >= PIVOT_SUPPORT}
+    return dict(sorted(found.items(), key=lambda kv: -kv[1][0]))
 
 
 # ------------------------------------------------------------------ a spelling's keys

@@ -87,6 +87,7 @@ class ParsedQuery:
     patterns: Patterns = field(default_factory=Patterns)
     expansions: dict[str, list[str]] = field(default_factory=dict)  # query words -> their aliases
     learned: dict[str, float] = field(default_factory=dict)  # words the name model found -> score
+    chains: dict[str, tuple[str, ...]] = field(default_factory=dict)  # of those, found by way of
 
 
 def _parse_schema() -> fields.Schema:
@@ -138,6 +139,7 @@ class QueryBuilder:
         self.patterns = Patterns(exact=not self.expand)
         self.expansions = {}
         self.learned: dict[str, float] = {}
+        self.chains: dict[str, tuple[str, ...]] = {}  # found through close spellings (names.corroborated)
         self.model_keys: set[str] = set()  # the Arabic keys of the words the name model found
         self._expanded = 0  # words the query's wildcards stand for so far
         _check_shape(text)
@@ -163,7 +165,7 @@ class QueryBuilder:
             q = query.And([query.Every(), q])
         if self.reader is not None:
             q = prune(q, self.reader)
-        return ParsedQuery(asked, merge_terms(q), self.patterns, self.expansions, self.learned)
+        return ParsedQuery(asked, merge_terms(q), self.patterns, self.expansions, self.learned, self.chains)
 
     # ------------------------------------------------------------ rewriting
     def _rewrite(self, q: query.Query, positive: bool) -> query.Query | None:
@@ -437,6 +439,11 @@ class QueryBuilder:
         other = names.ARABIC if script == names.LATIN else names.LATIN
         for target in targets or (script, other):
             near = names.similar_words(self.reader, script, key, target, slack)
+            if targets is None:  # a word's own spellings; a layout's parts are compared directly
+                chained = names.corroborated(self.reader, script, key, target, slack)
+                near = near | {w: score for w, (score, _) in chained.items()}
+                for w, (_, witnesses) in chained.items():
+                    self.chains.setdefault(w, witnesses)
             strong = None
             for cand, score in near.items():
                 if score < 1.0 or cand != names._stem(cand) or target != script:

@@ -173,7 +173,7 @@ def run_search(searcher: Searcher, parsed: ParsedQuery, limit: int = 10,
             score=round(score, 4),
             snippet=snippet(body, parsed.patterns, found=in_body),
             matched=_matched([(title, m) for m in in_title] + [(body, m) for m in in_body],
-                             parsed.patterns.exact, parsed.learned),
+                             parsed.patterns.exact, parsed.learned, parsed.chains),
             similar=[i for i in members[stored["group"]] if i != stored["id"]],
         ))
     return SearchResult(parsed.text, len(results), hits, parsed.expansions,
@@ -253,7 +253,7 @@ def _spelling_counts(searcher: Searcher, parsed: ParsedQuery, results, rows: lis
             title, body = stored.get("title", ""), stored.get("body", "")
             found = _matched([(title, m) for m in matches(title, parsed.patterns)]
                              + [(body, m) for m in matches(body, parsed.patterns)],
-                             parsed.patterns.exact, parsed.learned)
+                             parsed.patterns.exact, parsed.learned, parsed.chains)
         for m in found:
             key = (m.query, exact_words(m.text))
             if not key[1]:
@@ -389,8 +389,10 @@ _FLAT = re.compile(r"\s+")
 _VIA_ORDER = {"exact": 0, "variant": 1, "cross-script": 2, "alias": 3, "gazetteer": 4}
 
 
-def _why(written: str, via: str, alias: str, learned: dict[str, float]) -> tuple[str, float | None]:
-    """What made a spelling match, in words, and the name model's score where it did."""
+def _why(written: str, via: str, alias: str, learned: dict[str, float],
+         chains: dict[str, tuple[str, ...]]) -> tuple[str, float | None]:
+    """What made a spelling match, in words, and the name model's score where it did (and the
+    close spellings it was found through, ``names.corroborated``)."""
     if via == "exact":
         return "as typed", None
     if via == "alias":
@@ -399,12 +401,13 @@ def _why(written: str, via: str, alias: str, learned: dict[str, float]) -> tuple
         return f"gazetteer, GeoNames ({alias})", None
     scores = [learned[w] for w in exact_words(written) if w in learned]
     if scores:
-        return "name model", round(min(scores), 3)
+        through = next((chains[w] for w in exact_words(written) if w in chains), ())
+        return "name model" + (f" through {', '.join(through)}" if through else ""), round(min(scores), 3)
     return ("spelling rules" if via == "variant" else "spelling rules across scripts"), None
 
 
-def _matched(found: list[tuple[str, Match]], exact: bool,
-             learned: dict[str, float] | None = None) -> list[Matched]:
+def _matched(found: list[tuple[str, Match]], exact: bool, learned: dict[str, float] | None = None,
+             chains: dict[str, tuple[str, ...]] | None = None) -> list[Matched]:
     """The distinct spellings matched in an article, most frequent first; a spelling that
     several query names reach is told by the most direct one (exact, variant, ..., alias)."""
     best: dict[tuple[int, int, int], Matched] = {}  # (text, start, end) -> how it matched
@@ -420,7 +423,7 @@ def _matched(found: list[tuple[str, Match]], exact: bool,
             via = "variant"
         place = (id(text), m.start, m.end)
         if place not in best or _VIA_ORDER[via] < _VIA_ORDER[best[place].via]:
-            why, score = _why(written, via, m.run.alias, learned or {})
+            why, score = _why(written, via, m.run.alias, learned or {}, chains or {})
             best[place] = Matched(written, m.run.query, via, m.run.alias, 1, why, score)
     merged: dict[tuple[str, str, str, str], Matched] = {}
     for m in best.values():

@@ -43,6 +43,20 @@ TOKENIZER = [
     ("tashkeel stays inside the Arabic token", "إِدْلِب", [("إِدْلِب", 0, 7)]),
     ("Arabic words", "دير الزور", [("دير", 0, 3), ("الزور", 4, 9)]),
     ("punctuation dropped", "(Homs), Hama.", [("Homs", 1, 5), ("Hama", 8, 12)]),
+    # the article in scholarly letters, and before a name's ʿayn
+    ("scholarly article apart", "Aş Şūrah aş Şaghīrah", [("Aş Şūrah", 0, 8), ("aş Şaghīrah", 9, 20)]),
+    ("scholarly article joined", "Aṭ-Ṭayyibah", [("Aṭ-Ṭayyibah", 0, 11)]),
+    ("article before an ʿayn", "Al ‘Ashārah and al-‘Ashara",
+     [("Al ‘Ashārah", 0, 11), ("and", 12, 15), ("al-‘Ashara", 16, 26)]),
+    # the English-spelled sun-letter forms, before their own consonant and a small letter
+    ("An before its N", "An Najaf and As Sukhnah",
+     [("An Najaf", 0, 8), ("and", 9, 12), ("As Sukhnah", 13, 23)]),
+    ("An before another letter, or an acronym", "An Raqqa, An NGO",
+     [("An", 0, 2), ("Raqqa", 3, 8), ("An", 10, 12), ("NGO", 13, 16)]),
+    ("As before an English word", "As Secretary, At Tuesday's",
+     [("As", 0, 2), ("Secretary", 3, 12), ("At", 14, 16), ("Tuesday's", 17, 26)]),
+    ("lower-case as is English", "such as Syria", [("such", 0, 4), ("as", 5, 7), ("Syria", 8, 13)]),
+    ("Āl (family) is no article", "Āl al Bayt", [("Āl", 0, 2), ("al Bayt", 3, 10)]),
 ]
 
 
@@ -239,3 +253,14 @@ def test_field_analyzer_holds_each_words_exact_terms_and_keys_at_its_position():
     # a query is analysed as the exact analyzer does
     query = positions(FieldAnalyzer(), "al-Homs", mode="query")
     assert query == positions(exact_analyzer(), "al-Homs", mode="query")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Aş Şūrah", [["surah"]]),          # the article in scholarly letters is stripped
+    ("Al ‘Ashārah", [["asharah"]]),     # and the ʿayn after it, however it is written
+    ("Al ʿAshara", [["ashara"]]),
+    ("An Najaf", [["najaf"]]),          # an English-spelled sun-letter article
+    ("As Secretary", [["as"], ["secretary"]]),  # no article before an English word
+])
+def test_the_article_is_stripped_however_it_is_written(text, expected):
+    assert positions(exact_analyzer(), text) == expected
