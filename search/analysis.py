@@ -44,7 +44,7 @@ _APOS = "'’‘`´ʼ"
 # Latin renderings of the Arabic article: al-, el-, and the sun-letter forms (ash-Sham, ez-Zor).
 LATIN_PARTICLES = ("al", "el", "il", "ul", "ad", "adh", "ar", "as", "ash", "at", "ath", "az", "an",
                    "ed", "er", "es", "esh", "et", "ez", "en", "ud", "ur")
-# The scholarly letters a particle is written with: "Aş Şūrah", "aţ-Ţayyibah", "Āl".
+# The scholarly letters a particle is written with: "Aş Şūrah", "aţ-Ţayyibah", "él-".
 _PARTICLE_LETTERS = {"a": "aāâáàä", "e": "eéèêë", "i": "iīîí", "u": "uūûú", "s": "sşṣšś",
                      "t": "tţṭ", "d": "dḑḍďđ", "z": "zẓżž", "h": "hḩḥ"}
 
@@ -216,8 +216,8 @@ def _sun_apart_words(found: list[tuple[str, int, int]]) -> list[tuple[str, int, 
     out = []
     for text, start, end in found:
         m = _SUN_APART_START.match(text)
-        word = _POSSESSIVE.sub("", fold_latin(text[m.end():])) if m else ""
-        if word in english_words() or word in CALENDAR_WORDS:
+        word = _POSSESSIVE.sub("", fold_latin(text[m.end():])) if m else None
+        if word is not None and (word in english_words() or word in CALENDAR_WORDS):
             particle = text[:m.end()].rstrip()
             out += [(particle, start, start + len(particle)), (text[m.end():], start + m.end(), end)]
         else:

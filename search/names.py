@@ -23,12 +23,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from search import editcost
 from search.lru import LRU, MISSING
 from search.translit import arabic_key, consonant_y_slots, latin_key, latin_slots
+
+if TYPE_CHECKING:
+    from search.editcost import Costs
 
 MODEL = Path(__file__).parent / "data" / "name-model.json"
 MODEL_VERSION = 5
@@ -72,6 +73,8 @@ def skeletons(key: str) -> tuple[str, ...]:
     """The skeletons a key is filed and looked up under: its own (``skeleton``), and with its
     ج-like letters read as j."""
     own = skeleton(key)
+    if not _PALATAL.search(key):
+        return (own,)
     palatal = skeleton(_PALATAL.sub("j", key))
     return (own,) if palatal == own or not palatal else (own, palatal)
 
@@ -180,6 +183,8 @@ class Model:
         """``score`` of ``key`` against each of ``others`` in one pass (``search.editcost``):
         ``key`` is the first key of each pair where ``key_first``, else the second; each pair
         has its own slack."""
+        import numpy as np  # here, not at the top: the command line's other commands need none
+
         costs = _costs(kind, key_first)
         if not others or len(key) > MAX_KEY or not costs.readable(key):
             pairs = [(key, o) if key_first else (o, key) for o in others]
@@ -214,10 +219,12 @@ class Model:
 
 
 @lru_cache(maxsize=6)
-def _costs(kind: str, key_first: bool) -> editcost.Costs:
+def _costs(kind: str, key_first: bool) -> Costs:
     """The shipped model's ``kind`` table as arrays, with the query key first or second."""
+    from search.editcost import Costs
+
     m = model()
-    costs = editcost.Costs(m.tables[kind], *m.sides[kind], DEFAULT_COST)
+    costs = Costs(m.tables[kind], *m.sides[kind], DEFAULT_COST)
     return costs if key_first else costs.transposed()
 
 
@@ -539,15 +546,17 @@ def corroborated(reader, script: str, key: str, target: str,
     word where one would bridge two names.  A word scores as its best chain, the product of
     its two similarities: below the direct matches."""
     direct = similar_words(reader, script, key, target, slack)
-    close = similar_words(reader, script, key, LATIN, slack)
-    pivots = [(w, s) for w, s in close.items() if s >= PIVOT_MIN][:MAX_PIVOTS]
-    chains: dict[str, list[tuple[float, str]]] = {}
+    pivots: list[tuple[str, tuple[str, str], float]] = []
     keys = {(script, key)}  # a key finds the same words whichever spelling has it
-    for pivot, similarity in pivots:
-        pivot_key = word_key(pivot)
-        if not pivot_key[1] or pivot_key in keys:
-            continue
-        keys.add(pivot_key)
+    for word, similarity in similar_words(reader, script, key, LATIN, slack).items():  # best first
+        if similarity < PIVOT_MIN or len(pivots) == MAX_PIVOTS:
+            break
+        pivot_key = word_key(word)
+        if pivot_key[1] and pivot_key not in keys:
+            keys.add(pivot_key)
+            pivots.append((word, pivot_key, similarity))
+    chains: dict[str, list[tuple[float, str]]] = {}
+    for pivot, pivot_key, similarity in pivots:
         for word, s in similar_words(reader, *pivot_key, target, slack).items():
             if word not in direct:
                 chains.setdefault(word, []).append((round(similarity * s, 3), pivot))

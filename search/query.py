@@ -439,8 +439,10 @@ class QueryBuilder:
         other = names.ARABIC if script == names.LATIN else names.LATIN
         for target in targets or (script, other):
             near = names.similar_words(self.reader, script, key, target, slack)
-            if targets is None:  # a word's own spellings; a layout's parts are compared directly
-                chained = names.corroborated(self.reader, script, key, target, slack)
+            # spellings chain for a word of its own (a longer name's words vouch for each other;
+            # a layout's parts are compared directly)
+            if targets is None and not slack:
+                chained = names.corroborated(self.reader, script, key, target)
                 near = near | {w: score for w, (score, _) in chained.items()}
                 for w, (_, witnesses) in chained.items():
                     self.chains.setdefault(w, witnesses)
