@@ -156,7 +156,9 @@ class RasmTokenizer(Tokenizer):
         return found
 
     def _find_words(self, value: str) -> Iterator[tuple[str, int, int, bool, bool]]:
-        found = _sun_apart_words([(m.group(), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(value)])
+        found = [(m.group(), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(value)]
+        if any(hint in value for hint in _SUN_APART_HINTS):  # the words are looked at only then
+            found = _sun_apart_words(found)
         # the sentence breaks, found once: a word starts a sentence if one lies before it
         breaks = [m.start() for m in _SENTENCE_BREAK.finditer(value)] + [len(value) + 1]
         b = 0
@@ -207,6 +209,7 @@ class RasmTokenizer(Tokenizer):
 
 _RECENT_WORDS: dict[tuple[bool, str], tuple] = {}
 _SUN_APART_START = re.compile(_SUN_APART)
+_SUN_APART_HINTS = tuple(p + gap for p in ("An", "En", "As", "At", "Ad") for gap in " \t")
 
 
 def _sun_apart_words(found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
@@ -215,7 +218,7 @@ def _sun_apart_words(found: list[tuple[str, int, int]]) -> list[tuple[str, int, 
     Tuesday's")."""
     out = []
     for text, start, end in found:
-        m = _SUN_APART_START.match(text)
+        m = _SUN_APART_START.match(text) if text[:1] in "AE" else None
         word = _POSSESSIVE.sub("", fold_latin(text[m.end():])) if m else None
         if word is not None and (word in english_words() or word in CALENDAR_WORDS):
             particle = text[:m.end()].rstrip()
