@@ -544,7 +544,12 @@ def corroborated(reader, script: str, key: str, target: str,
     their score and those spellings: one name's spellings chain where a direct comparison
     falls short (Bejrut ~ Beirut, Beyrouth ~ بيروت), and two links of the chain vouch for a
     word where one would bridge two names.  A word scores as its best chain, the product of
-    its two similarities: below the direct matches."""
+    its two similarities: below the direct matches (remembered per segments, as
+    ``similar_words``)."""
+    cache_key = _cache_key(segment_vocabularies(reader), "chain", script, key, target, slack)
+    remembered = _MATCHES.get(cache_key) if cache_key else MISSING
+    if remembered is not MISSING:
+        return remembered
     direct = similar_words(reader, script, key, target, slack)
     pivots: list[tuple[str, tuple[str, str], float]] = []
     keys = {(script, key)}  # a key finds the same words whichever spelling has it
@@ -562,7 +567,10 @@ def corroborated(reader, script: str, key: str, target: str,
                 chains.setdefault(word, []).append((round(similarity * s, 3), pivot))
     found = {w: (max(s for s, _ in links), tuple(p for _, p in links))
              for w, links in chains.items() if len(links) >= PIVOT_SUPPORT}
-    return dict(sorted(found.items(), key=lambda kv: -kv[1][0]))
+    found = dict(sorted(found.items(), key=lambda kv: -kv[1][0]))
+    if cache_key:
+        _MATCHES.put(cache_key, found)
+    return found
 
 
 # ------------------------------------------------------------------ a spelling's keys
