@@ -537,23 +537,22 @@ MAX_PIVOTS = 5   # close spellings looked further from, best first
 PIVOT_SUPPORT = 2  # close spellings that must each find a word
 
 
-def corroborated(reader, script: str, key: str, target: str,
-                 slack: float = 0.0) -> dict[str, tuple[float, tuple[str, ...]]]:
+def corroborated(reader, script: str, key: str, target: str) -> dict[str, tuple[float, tuple[str, ...]]]:
     """The words of ``target`` script in the index beyond ``similar_words``'s threshold for
-    ``key`` that two or more of its close Latin spellings each find (``PIVOT_SUPPORT``), with
-    their score and those spellings: one name's spellings chain where a direct comparison
-    falls short (Bejrut ~ Beirut, Beyrouth ~ بيروت), and two links of the chain vouch for a
-    word where one would bridge two names.  A word scores as its best chain, the product of
-    its two similarities: below the direct matches (remembered per segments, as
-    ``similar_words``)."""
-    cache_key = _cache_key(segment_vocabularies(reader), "chain", script, key, target, slack)
+    ``key`` (a word of its own: no slack) that two or more of its close Latin spellings each
+    find (``PIVOT_SUPPORT``), with their score and those spellings: one name's spellings chain
+    where a direct comparison falls short (Bejrut ~ Beirut, Beyrouth ~ بيروت), and two links of
+    the chain vouch for a word where one would bridge two names.  A word scores as its best
+    chain, the product of its two similarities: below the direct matches (remembered per
+    segments, as ``similar_words``)."""
+    cache_key = _cache_key(segment_vocabularies(reader), "chain", script, key, target)
     remembered = _MATCHES.get(cache_key) if cache_key else MISSING
     if remembered is not MISSING:
         return remembered
-    direct = similar_words(reader, script, key, target, slack)
+    direct = similar_words(reader, script, key, target)
     pivots: list[tuple[str, tuple[str, str], float]] = []
     keys = {(script, key)}  # a key finds the same words whichever spelling has it
-    for word, similarity in similar_words(reader, script, key, LATIN, slack).items():  # best first
+    for word, similarity in similar_words(reader, script, key, LATIN).items():  # best first
         if similarity < PIVOT_MIN or len(pivots) == MAX_PIVOTS:
             break
         pivot_key = word_key(word)
@@ -562,7 +561,7 @@ def corroborated(reader, script: str, key: str, target: str,
             pivots.append((word, pivot_key, similarity))
     chains: dict[str, list[tuple[float, str]]] = {}
     for pivot, pivot_key, similarity in pivots:
-        for word, s in similar_words(reader, *pivot_key, target, slack).items():
+        for word, s in similar_words(reader, *pivot_key, target).items():
             if word not in direct:
                 chains.setdefault(word, []).append((round(similarity * s, 3), pivot))
     found = {w: (max(s for s, _ in links), tuple(p for _, p in links))
