@@ -67,8 +67,9 @@ _LOWER_LETTER = rf"(?-i:[^\W\d_{_CAPITAL}])"
 # "An Najaf", "As Safirah", "At Tall", "Ad Dana": the English-spelled forms, capitalised, before
 # a capital of their own consonant and a small letter (not "An NGO"); a word of the English
 # dictionary after one is no name's (``_sun_apart_words``: "As Saudi", "At Tuesday's")
-_SUN_APART = (rf"(?-i:[AE]n[ \t]+(?=N{_LOWER_LETTER})|As[ \t]+(?=[SŞṢŠŚ]{_LOWER_LETTER})"
-              rf"|At[ \t]+(?=[TŢṬ]{_LOWER_LETTER})|Ad[ \t]+(?=[DḐḌ]{_LOWER_LETTER}))")
+_SUN_APART_LETTERS = {"An": "N", "En": "N", "As": "SŞṢŠŚ", "At": "TŢṬ", "Ad": "DḐḌ"}
+_SUN_APART = "(?-i:" + "|".join(rf"{p}[ \t]+(?=[{letters}]{_LOWER_LETTER})"
+                                for p, letters in _SUN_APART_LETTERS.items()) + ")"
 _HYPHENS = "-\u2010\u2011"
 # the ʿayn a name may start with after the article: "al-‘Ashara", "Al ʿAshara"
 _AYN = "'’‘`´ʼʿʻ"
@@ -209,7 +210,7 @@ class RasmTokenizer(Tokenizer):
 
 _RECENT_WORDS: dict[tuple[bool, str], tuple] = {}
 _SUN_APART_START = re.compile(_SUN_APART)
-_SUN_APART_HINTS = tuple(p + gap for p in ("An", "En", "As", "At", "Ad") for gap in " \t")
+_SUN_APART_HINTS = tuple(p + gap for p in _SUN_APART_LETTERS for gap in " \t")
 
 
 def _sun_apart_words(found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
