@@ -193,7 +193,7 @@ class Model:
         llrs = costs.llrs(key, codes, lengths)
         own = skeleton(key)
         other_tier = np.fromiter((skeleton(o) != own for o in others), dtype=bool, count=len(others))
-        base, per_letter = self.base[kind], self.per_letter[kind]
+        base, per_letter = self.base[kind], self.per_letter[kind]  # ``needed``, for every pair at once
         needed = (np.where(other_tier, base[1], base[0])
                   + np.where(other_tier, per_letter[1], per_letter[0]) * np.minimum(lengths, len(key))
                   - np.asarray(slacks, dtype=float))
