@@ -33,7 +33,7 @@ from whoosh.analysis import Analyzer, Composable, CompositeAnalyzer, Filter, Tok
 from search import translit
 from search.lru import LRU, MISSING
 
-ANALYZER_VERSION = 9
+ANALYZER_VERSION = 10
 
 DATA = Path(__file__).parent / "data"
 
@@ -66,8 +66,11 @@ _CAPITAL = "A-ZĀÂÁÀÄÇĐḐḌĎĒÉÈÊËĠḨḤĪÎÍŞṢŠŚŢṬŪÛ�
 _LOWER_LETTER = rf"(?-i:[^\W\d_{_CAPITAL}])"
 # "An Najaf", "As Safirah", "At Tall", "Ad Dana": the English-spelled forms, capitalised, before
 # a capital of their own consonant and a small letter (not "An NGO"); a word of the English
-# dictionary after one is no name's (``_sun_apart_words``: "As Saudi", "At Tuesday's")
-_SUN_APART_LETTERS = {"An": "N", "En": "N", "As": "SŞṢŠŚ", "At": "TŢṬ", "Ad": "DḐḌ"}
+# dictionary after one is no name's (``_sun_apart_words``: "As Saudi", "At Tuesday's").  Small,
+# inside a name, only those English never writes before a capital of their own letter ("Tall ad
+# Daman", "‘Ayn an Nasr"): "as" and "at" are English there ("outrage as Syria", "at Toshiba")
+_SUN_APART_LETTERS = {"An": "N", "En": "N", "As": "SŞṢŠŚ", "At": "TŢṬ", "Ad": "DḐḌ",
+                      "an": "N", "en": "N", "ad": "DḐḌ"}
 _SUN_APART = "(?-i:" + "|".join(rf"{p}[ \t]+(?=[{letters}]{_LOWER_LETTER})"
                                 for p, letters in _SUN_APART_LETTERS.items()) + ")"
 _HYPHENS = "-\u2010\u2011"
@@ -219,7 +222,7 @@ def _sun_apart_words(found: list[tuple[str, int, int]]) -> list[tuple[str, int, 
     Tuesday's")."""
     out = []
     for text, start, end in found:
-        m = _SUN_APART_START.match(text) if text[:1] in "AE" else None
+        m = _SUN_APART_START.match(text) if text[:1] in "AEae" else None
         word = _POSSESSIVE.sub("", fold_latin(text[m.end():])) if m else None
         if word is not None and (word in english_words() or word in CALENDAR_WORDS):
             particle = text[:m.end()].rstrip()

@@ -56,6 +56,10 @@ TOKENIZER = [
     ("As before an English word", "As Secretary, At Tuesday's",
      [("As", 0, 2), ("Secretary", 3, 12), ("At", 14, 16), ("Tuesday's", 17, 26)]),
     ("lower-case as is English", "such as Syria", [("such", 0, 4), ("as", 5, 7), ("Syria", 8, 13)]),
+    ("lower-case ad, an inside a name", "Tall ad Daman, ‘Ayn an Nasr",
+     [("Tall", 0, 4), ("ad Daman", 5, 13), ("Ayn", 16, 19), ("an Nasr", 20, 27)]),
+    ("lower-case an before an acronym or another letter", "an NGO, an Raqqa",
+     [("an", 0, 2), ("NGO", 3, 6), ("an", 8, 10), ("Raqqa", 11, 16)]),
     ("Āl (family) is no article", "Āl al Bayt", [("Āl", 0, 2), ("al Bayt", 3, 10)]),
 ]
 
@@ -261,6 +265,7 @@ def test_field_analyzer_holds_each_words_exact_terms_and_keys_at_its_position():
     ("Al ʿAshara", [["ashara"]]),
     ("An Najaf", [["najaf"]]),          # an English-spelled sun-letter article
     ("As Secretary", [["as"], ["secretary"]]),  # no article before an English word
+    ("Tall ad Daman", [[">tall"], ["daman"]]),  # small, inside a name
 ])
 def test_the_article_is_stripped_however_it_is_written(text, expected):
     assert positions(exact_analyzer(), text) == expected
