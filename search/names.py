@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from search.lru import LRU, MISSING
-from search.translit import arabic_key, consonant_y_slots, latin_key, latin_slots
+from search.translit import arabic_key, consonant_y_slots, glide_y_slots, latin_key, latin_slots
 
 if TYPE_CHECKING:
     from search.editcost import Costs
 
 MODEL = Path(__file__).parent / "data" / "name-model.json"
-MODEL_VERSION = 5
+MODEL_VERSION = 6
 DEFAULT_COST = 30.0  # an operation the fit never saw (or once): no match (the fitted ones cost 2 to 10)
 MAX_KEY = 40         # longer keys are not scored (a query word is a name, not a sentence)
 CLITICS = frozenset("وفبكل")
@@ -601,15 +601,16 @@ def word_key(word: str) -> tuple[str, str]:
 
 
 def word_readings(word: str) -> list[tuple[str, str]]:
-    """``word_key`` of ``word`` and, for a long Latin name with a diphthong, its reading with
-    the y a consonant (``translit.consonant_y_slots``: "Maydeen" is also ``mayadIn``)."""
+    """``word_key`` of ``word`` and, for a Latin word, its readings with a y a consonant: of a
+    long name's diphthong (``translit.consonant_y_slots``: "Maydeen" is also ``mayadIn``) and
+    between vowels (``translit.glide_y_slots``: "Qayyarah" is also ``kayara``)."""
     script, key = word_key(word)
     if script == LATIN and key:
         from search.analysis import fold_latin
 
-        other = consonant_y_slots(fold_latin(word))
-        if other and other != key:
-            return [(script, key), (script, other)]
+        folded = fold_latin(word)
+        others = (consonant_y_slots(folded), glide_y_slots(folded))
+        return [(script, k) for k in dict.fromkeys((key, *others)) if k]
     return [(script, key)]
 
 

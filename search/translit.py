@@ -88,15 +88,28 @@ def _slot(run: str) -> str:
     return "V" if front == back else ("F" if front else "B")
 
 
-def _latin_slots(word: str) -> list[str]:
-    """A mapped Latin word as consonants and vowel-run classes (see ``_slot``)."""
+def _is_glide_y(word: str, i: int) -> bool:
+    """A y between vowels, or doubled between them ("Nahiya", "Qayyarah", "Qaiyara"): the
+    consonant Arabic writes as ي, though the vowel-run classes read it in the run."""
+    before = word[i - 1] if i else ""
+    if before == "y":
+        before = word[i - 2] if i > 1 else ""
+    after = word[i + 1:i + 2]
+    if after == "y":
+        after = word[i + 2:i + 3]
+    return before in VOWELS and after in VOWELS and bool(before) and bool(after)
+
+
+def _latin_slots(word: str, glide: bool = False) -> list[str]:
+    """A mapped Latin word as consonants and vowel-run classes (see ``_slot``); with ``glide``,
+    a y between vowels is a consonant (``_is_glide_y``)."""
     out: list[str] = []
     run = ""  # the vowel run being read
     for i, ch in enumerate(word):
         if ch in VOWELS or ch == "'":
             vowel = True
         elif ch == "y":
-            vowel = _is_vowel_y(word, i)
+            vowel = _is_vowel_y(word, i) and not (glide and _is_glide_y(word, i))
         elif ch == "w":
             vowel = _is_vowel_w(word, i)
         else:
@@ -120,8 +133,9 @@ _FRENCH_SILENT_E = re.compile(r"(?<=[iu]n)e$")  # "Mayadine", "Cheikhoune": a Fr
 
 
 @lru_cache(maxsize=200_000)
-def latin_slots(word: str) -> str:
-    """``latin_key`` keeping each vowel run's class (see ``_slot``); "" if no letters."""
+def latin_slots(word: str, glide: bool = False) -> str:
+    """``latin_key`` keeping each vowel run's class (see ``_slot``); "" if no letters; with
+    ``glide``, a y between vowels read as a consonant (``glide_y_slots``)."""
     word = _NOT_LETTER.sub("", word.translate(APOSTROPHE_TABLE).strip("'"))
     if not word:
         return ""
@@ -129,7 +143,7 @@ def latin_slots(word: str) -> str:
     word = _LATIN_DIGRAPH_RE.sub(lambda m: _LATIN_DIGRAPH_MAP[m.group(0)], word)
     word = _FINAL_H.sub("", word.translate(_LATIN_SINGLE))
     out: list[str] = []
-    for slot in _latin_slots(word):
+    for slot in _latin_slots(word, glide):
         if not (out and out[-1] == slot):  # doubled consonant
             out.append(slot)
     if out and out[0] == "'":
@@ -149,6 +163,19 @@ def consonant_y_slots(word: str) -> str:
     slots = latin_slots(_DIPHTHONG_Y.sub("ya", word))
     consonants = sum(c not in VOWEL_SLOTS and c != "'" for c in slots)
     return slots if consonants >= MIN_CONSONANTS_FOR_VOWEL_SLIP else ""
+
+
+_GLIDE_Y_HINT = re.compile(r"[aeiou]y")
+
+
+def glide_y_slots(word: str) -> str:
+    """``latin_slots`` of a word with each y between vowels read as the consonant Arabic writes
+    there (ي): "Qayyarah" ``kayara`` beside ``kFra``, "Nahiyah" ``nahiya`` beside ``nahF``
+    (القيارة, ناحية); "" where that reads the word as ``latin_slots`` does."""
+    if not _GLIDE_Y_HINT.search(word):
+        return ""
+    slots = latin_slots(word, glide=True)
+    return slots if slots != latin_slots(word) else ""
 
 
 def consonant_y_keys(word: str) -> list[str]:

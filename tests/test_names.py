@@ -60,6 +60,8 @@ ARTICLES = {
     "surah": "Reports from As-Surah said the road was open.",
     "manbij": "Fighters left Manbij on Sunday.",
     "chamchamal": "Fighters left Çemçemal on Sunday.",
+    "daraya": "Shelling hit Daraya overnight.",
+    "qutaylibiyah-ar": "ووصلت القافلة القطيلبية صباحا.",
 }
 
 # (query, must find, must not find)
@@ -87,6 +89,9 @@ TRADITIONS = [
     # ج written dz (Polish, Russian), and ç (Kurdish, Turkish) for ch and j
     ("Manbidz", {"manbij"}, set()),
     ("Chamchamal", {"chamchamal"}, set()),
+    # a y between vowels is the consonant Arabic writes (ي), however the vowels around it run
+    ("Darayyah", {"daraya"}, set()),
+    ("Dāreiya", {"daraya"}, set()),
 ]
 ACROSS_SCRIPTS = [
     ("أبو غريب", {"ghraib-ar", "ghraib-fr"}, set()),
@@ -100,6 +105,7 @@ ACROSS_SCRIPTS = [
     # الغوث ("relief") is also written once each way: too seldom to call it common, so it needs
     # the strong match a common word needs, which "Ghouta" is not
     ("Ghouta", {"ghouta"}, {"relief", "relief-2"}),
+    ("Al Qutaylibiyah", {"qutaylibiyah-ar"}, set()),  # -iyah is ية: the y a consonant
     # too far from بيروت to compare directly, but two close spellings each find it
     ("Bejrut", {"beirut", "beyrouth", "beirut-ar"}, set()),
 ]

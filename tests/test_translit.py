@@ -5,6 +5,7 @@ import pytest
 from search.translit import (
     arabic_key,
     arabic_to_latin,
+    glide_y_slots,
     latin_key,
     latin_slots,
     latin_to_arabic,
@@ -145,3 +146,15 @@ def test_short_names_take_no_slipped_vowel(word):
 def test_russian_kh_before_a_consonant_is_h():
     assert latin_key("khmeimim") == latin_key("hmeimim")
     assert latin_key("khan") == "xan"
+
+
+@pytest.mark.parametrize("word,slots,glide", [
+    ("qayyarah", "kFra", "kayara"),      # a doubled y between vowels
+    ("nahiyah", "nahF", "nahiya"),       # the -iyah of a nisba: ية
+    ("dareiya", "darF", "darIya"),      # ei is long: I
+    ("hayan", "hayan", ""),              # a y the vowel runs already read as a consonant
+    ("syria", "sirF", ""),               # no y between vowels
+])
+def test_a_y_between_vowels_is_also_read_a_consonant(word, slots, glide):
+    assert latin_slots(word) == slots
+    assert glide_y_slots(word) == glide
