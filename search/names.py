@@ -153,6 +153,7 @@ class Model:
     sides: dict[str, tuple[dict[str, float], dict[str, float]]]
     version: int
     vowel_clashes: frozenset[frozenset[str]]  # vowel classes spellings of one name seldom trade
+    prefixes: frozenset[tuple[str, str]] = frozenset()  # (script, key): first words names drop
 
     def llr(self, kind: str, a: str, b: str) -> float:
         side_a, side_b = self.sides[kind]
@@ -237,7 +238,8 @@ def model() -> Model:
     return Model({k: Table.from_json(v) for k, v in data["tables"].items()},
                  data["base"], data["per_letter"],
                  {k: (v["side_a"], v["side_b"]) for k, v in data["tables"].items()}, data["version"],
-                 frozenset(frozenset(pair) for pair in data["vowel_clashes"]))
+                 frozenset(frozenset(pair) for pair in data["vowel_clashes"]),
+                 frozenset((script, key) for script, key in data["prefixes"]))
 
 
 COMMON_WORDS = {"A": Path(__file__).parent / "data" / "arabic-common-words.txt",

@@ -280,6 +280,12 @@ class QueryBuilder:
         own = self._unit_query(words, fieldnames, boost, positive, words)
         if own is None:
             return None
+        # a name's first word that names write it without too ("Nahiyat", ناحية: "subdistrict"):
+        # the rest is searched alone as well
+        rest = self._without_prefix(words) if self.expand and self.reader is not None else None
+        bare = self._unit_query(rest, fieldnames, boost, positive, rest) if rest else None
+        if bare is not None:
+            own = query.Or([own, bare])
         if not (self.expand and self.aliases):
             return own
         spelled = _spelling(words)
@@ -313,6 +319,20 @@ class QueryBuilder:
         if positive and searched:
             self.expansions[words] = searched  # what was searched: a common-word form is not
         return query.Or([own, *others]) if others else own
+
+    @staticmethod
+    def _without_prefix(words: str) -> str | None:
+        """``words`` without its first word where that is one of the name model's prefixes
+        (``names.Model.prefixes``) and a name follows it; None otherwise."""
+        readings = _position_readings(words)
+        if len(readings) < 2:
+            return None
+        script, keys, _ = readings[0]
+        if not any((script, key) in names.model().prefixes for key in keys):
+            return None
+        first = next(iter(_EXACT(words, chars=True, mode="query")), None)
+        rest = words[first.endchar:].strip() if first is not None else ""
+        return rest or None
 
     def _unit_query(self, words: str, fieldnames, boost: float, positive: bool, asked: str,
                     source: str = "alias", mark_only: bool = False):

@@ -61,6 +61,8 @@ ARTICLES = {
     "manbij": "Fighters left Manbij on Sunday.",
     "chamchamal": "Fighters left Çemçemal on Sunday.",
     "daraya": "Shelling hit Daraya overnight.",
+    "hindiyah-ar": "وقال سكان إن سدة الهندية هادئة.",
+    "hindiyah": "Water levels rose at Saddat al Hindiyah.",
     "qutaylibiyah-ar": "ووصلت القافلة القطيلبية صباحا.",
 }
 
@@ -73,6 +75,9 @@ MULTI_WORD = [
     ("Suq ash Shuyukh", {"suq"}, set()),
     ("Abu Kamal", {"abukamal"}, set()),       # two words written as one
     ("Abdulkarim", {"abdkarim"}, set()),      # one word written as three
+    # a first word names are written without too (ناحية, "subdistrict"): the rest alone
+    ("ناحية سدة الهندية", {"hindiyah-ar"}, set()),
+    ("Nahiyat Saddat al Hindiyah", {"hindiyah"}, set()),
     # the article apart in English letters before its own sun letter, and in scholarly letters
     ("An Najaf", {"najaf", "najaf-ar"}, set()),
     ("Aş Şūrah", {"surah"}, set()),

@@ -22,6 +22,11 @@ credit in ATTRIBUTION.md; no spelling of the data is written out.
    that words of different names show CLASH_RATIO times as often as words of one name, at
    least CLASH_MIN times: where one spelling writes one and the other the other, the rules'
    match is ruled out (names.rule_vetoed).
+5. Prefixes: the first words of a spelling that its entity also writes without (ناحية,
+   "subdistrict", in ناحية سدة الهندية beside سدة الهندية), in PREFIX_MIN entities at least; a Latin
+   such word counts with an Arabic one dropped in the same entity that the fitted LA costs
+   find alike (llr > 0), so "Nahiyat" is one with ناحية.  A query that starts with one also
+   searches the rest of the name alone.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ MAX_FALSE = {"LL": (0.015, 0.001), "LA": (0.02, 0.001), "AA": (0.005, 0.001)}
 MIN_KEY = 2  # keys shorter than this say too little to learn from
 CLASH_RATIO = 3.0  # pairs of words of different names per pair of one name, at least, for a clash
 CLASH_MIN = 8      # and pairs of different names showing it, at least
+PREFIX_MIN = 2     # entities that write a name both with and without a first word, at least
 
 
 def load(path: Path) -> list[dict]:
@@ -219,6 +225,26 @@ def vowel_clashes(entities: list[dict]) -> tuple[list[str], dict[str, list[int]]
     return clashes, dict(sorted(seen.items()))
 
 
+def prefixes(entities: list[dict], la: names.Model) -> tuple[list[list[str]], dict[str, int]]:
+    """The prefixes (step 5) as [script, key], and the entities that drop each word seen dropped."""
+    dropped: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for e in entities:
+        spellings = [tuple(names.spelling_keys(t)) for t in e["latin"] + e["arabic"]]
+        for words in set(spellings) & {w[1:] for w in spellings if len(w) >= 2}:
+            for longer in spellings:
+                if longer[1:] == words:
+                    dropped[longer[0]].add(e["id"])
+    # a Latin word counts with each Arabic one it is dropped beside and reads alike
+    seen = {word: set(ids) for word, ids in dropped.items()}
+    for (s1, k1), ids1 in dropped.items():
+        for (s2, k2), ids2 in dropped.items():
+            if s1 == names.LATIN and s2 == names.ARABIC and ids1 & ids2 and la.llr("LA", k1, k2) > 0:
+                seen[(s1, k1)] |= ids2
+                seen[(s2, k2)] |= ids1
+    kept = sorted([s, k] for (s, k), ids in seen.items() if len(ids) >= PREFIX_MIN)
+    return kept, {f"{s}:{k}": len(ids) for (s, k), ids in sorted(seen.items())}
+
+
 def table_json(t: names.Table) -> dict:
     return {"sub": t.sub, "ins": t.ins, "del": t.dele, "identity_free": t.identity_free}
 
@@ -245,6 +271,7 @@ def main(argv: list[str] | None = None) -> None:
            "credit": "Fitted on names/train.jsonl: contains data from GeoNames (https://www.geonames.org/), "
                      "licensed under CC BY 4.0; Wikidata (CC0); the OFAC SDN list (public domain).",
            "tables": {}, "base": {}, "per_letter": {}, "fit": {}}
+    models = {}
     for kind in ("LL", "LA", "AA"):
         table, side_a, side_b = fit_table(pairs[kind], symmetric=kind != "LA")
         m = names.Model({kind: table}, {}, {}, {kind: (side_a, side_b)}, names.MODEL_VERSION, frozenset())
@@ -260,6 +287,9 @@ def main(argv: list[str] | None = None) -> None:
                                      "accepted": round(tp, 4), "false": round(fp, 4)})
             print(f"{kind} tier {tier}: {len(pos)} pairs, {len(neg)} negatives; rule {base} + {per}/letter: "
                   f"{tp:.3f} of pairs accepted, {fp:.3f} of negatives")
+        models[kind] = m
+    out["prefixes"], out["fit"]["prefixes"] = prefixes(entities, models["LA"])
+    print(f"prefixes: {', '.join(':'.join(p) for p in out['prefixes'])}")
     out["vowel_clashes"], seen = vowel_clashes(entities)
     out["fit"]["vowel_clashes"] = {p: seen[p] for p in out["vowel_clashes"]}
     print(f"vowel clashes: {', '.join(out['vowel_clashes'])}")
