@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from search.editcost import Costs
 
 MODEL = Path(__file__).parent / "data" / "name-model.json"
-MODEL_VERSION = 6
+MODEL_VERSION = 7
 DEFAULT_COST = 30.0  # an operation the fit never saw (or once): no match (the fitted ones cost 2 to 10)
 MAX_KEY = 40         # longer keys are not scored (a query word is a name, not a sentence)
 CLITICS = frozenset("وفبكل")
@@ -308,10 +308,12 @@ class SegmentVocabulary:
     (folded: ``mayadeen``, ``الميادين``), each with its model key (``word_key``), English
     dictionary words left out and the commonest Arabic words flagged."""
 
-    def __init__(self, words: set[str], keyed: list[tuple[str, str, str, bool]] | None = None):
+    def __init__(self, words: set[str], keyed: list[tuple[str, str, str, bool]] | None = None,
+                 construct: set[str] = frozenset()):
+        """``construct``: the words also found in construct state (``construct_reading``)."""
         self.by_skeleton: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self.words = frozenset(words)
-        self.keyed = keyed if keyed is not None else _keyed(words)  # (script, key, word, common)
+        self.keyed = keyed if keyed is not None else _keyed(words, construct)  # (script, key, word, common)
         self.common: set[str] = set()
         self.common_by_skeleton: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for script, key, word, common in self.keyed:
@@ -375,8 +377,9 @@ class SegmentVocabulary:
         return out
 
 
-def _keyed(words: set[str]) -> list[tuple[str, str, str, bool]]:
-    """(script, key, word, common) of each word that may be a name's spelling."""
+def _keyed(words: set[str], construct: set[str] = frozenset()) -> list[tuple[str, str, str, bool]]:
+    """(script, key, word, common) of each word that may be a name's spelling, a word of
+    ``construct`` with its ``construct_reading`` too."""
     from search.analysis import CALENDAR_WORDS, english_words
 
     english = english_words()
@@ -389,6 +392,8 @@ def _keyed(words: set[str]) -> list[tuple[str, str, str, bool]]:
         readings = [(script, key) for script, key in word_readings(stem) if key and skeleton(key)]
         if not readings:
             continue
+        if word in construct and readings[0][0] == LATIN and construct_reading(readings[0][1]):
+            readings.append((LATIN, construct_reading(readings[0][1])))
         script = readings[0][0]
         # the dictionary's English words are left out above: what the frequency list adds to
         # them is mostly names (Egypt, Ahmad, Beirut), which are spelled many ways like any other
@@ -416,16 +421,19 @@ def inflected_from(word: str) -> list[str]:
 def _read_vocabulary(reader) -> SegmentVocabulary:
     """The words of a segment's body and title fields (a construct's word is the word)."""
     words: set[str] = set()
+    construct: set[str] = set()
     fields = reader.indexed_field_names()
     for fieldname in ("body", "title"):
         if fieldname not in fields:
             continue
         for term in reader.lexicon(fieldname):
             text = term.decode("utf-8") if isinstance(term, bytes) else term
-            text = text[1:] if text[:1] == ">" else text  # a construct's word is the word
+            if text[:1] == ">":  # a construct's word is the word, read as a construct too
+                text = text[1:]
+                construct.add(text)
             if _is_word(text):
                 words.add(text)
-    return SegmentVocabulary(words)
+    return SegmentVocabulary(words, construct=construct & words)
 
 
 _SEGMENTS = LRU(256)  # (index folder, segment id) -> SegmentVocabulary
@@ -614,6 +622,16 @@ def word_readings(word: str) -> list[tuple[str, str]]:
         others = (consonant_y_slots(folded), glide_y_slots(folded))
         return [(script, k) for k in dict.fromkeys((key, *others)) if k]
     return [(script, key)]
+
+
+_CONSTRUCT_T = re.compile(r"(?<=[aeioIUFBV'])t$")
+
+
+def construct_reading(key: str) -> str:
+    """A Latin key's reading as the first word of a construct, whose ة is said, and so written,
+    t ("Saddat al Hindiyah", سدة الهندية; "Qal'at al Madiq", قلعة المضيق): the key without
+    that t; "" for a key that ends otherwise or is short."""
+    return key[:-1] if len(key) >= 4 and _CONSTRUCT_T.search(key) else ""
 
 
 def rule_words(reader, rule_key: str) -> dict[str, tuple[str, ...]]:

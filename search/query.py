@@ -756,13 +756,17 @@ def _position_readings(words: str) -> list[tuple[str, tuple[str, ...], bool]]:
     """As ``_position_keys``, with each word's model readings (``names.word_readings``; none
     for a word the model does not read)."""
     out = []
-    for t in _MODEL_WORDS(words, mode="query"):
-        first = key_terms(t.text, True, False, t.article)[:1]
+    tokens = [(t.text, t.article, t.construct) for t in _MODEL_WORDS(words, mode="query")]
+    for i, (text, article, construct) in enumerate(tokens):
+        first = key_terms(text, True, False, article)[:1]
         if not first or first[0][:1] in "=#":
             out.append(("", (), False))
             continue
-        readings = [(script, key) for script, key in names.word_readings(t.text) if key]
-        out.append((readings[0][0] if readings else "", tuple(k for _, k in readings), bool(t.article)))
+        readings = [(script, key) for script, key in names.word_readings(text) if key]
+        # a word before another of the name may be a construct's first, its ة said t
+        if readings and readings[0][0] == names.LATIN and (construct or i < len(tokens) - 1):
+            readings += [(names.LATIN, k) for k in [names.construct_reading(readings[0][1])] if k]
+        out.append((readings[0][0] if readings else "", tuple(k for _, k in readings), bool(article)))
     return out
 
 

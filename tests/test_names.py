@@ -63,6 +63,8 @@ ARTICLES = {
     "daraya": "Shelling hit Daraya overnight.",
     "hindiyah-ar": "وقال سكان إن سدة الهندية هادئة.",
     "hindiyah": "Water levels rose at Saddat al Hindiyah.",
+    "madiq-ar": "ووصلت القوات قلعة المضيق فجرا.",
+    "madiq": "Troops reached Qal'at al Madiq at dawn.",
     "qutaylibiyah-ar": "ووصلت القافلة القطيلبية صباحا.",
 }
 
@@ -111,6 +113,10 @@ ACROSS_SCRIPTS = [
     # the strong match a common word needs, which "Ghouta" is not
     ("Ghouta", {"ghouta"}, {"relief", "relief-2"}),
     ("Al Qutaylibiyah", {"qutaylibiyah-ar"}, set()),  # -iyah is ية: the y a consonant
+    # a construct's first word says its ة, and Latin writes it: Qal'at, Saddat
+    ("Qal'at al Madiq", {"madiq", "madiq-ar"}, set()),
+    ("Qalaat al Madiq", {"madiq", "madiq-ar"}, set()),
+    ("سدة الهندية", {"hindiyah-ar", "hindiyah"}, set()),
     # too far from بيروت to compare directly, but two close spellings each find it
     ("Bejrut", {"beirut", "beyrouth", "beirut-ar"}, set()),
 ]
