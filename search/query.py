@@ -599,10 +599,18 @@ class QueryBuilder:
                     right, right_article = right[2:], True
                 if _consonants(left) < 2 or _consonants(right) < 2:
                     continue
-                lf, lm = self._model_terms(script, left, article, True, (names.LATIN,))
+                # the two parts vouch for each other, as the words of a name of two do; the
+                # first is found by its rules' key too, where the index holds it ("Talbiseh" ~
+                # "Tall Bisih": "Tall" is an English word, no name the model compares)
+                lf, lm = self._model_terms(script, left, article, True, (names.LATIN,), _slack(2))
+                rule_key = translit.slots_key(left)
+                if doc_frequency(self.reader, "body", field_term(">" + rule_key)):
+                    lf, lm = lf + [">" + rule_key], lm + [">" + rule_key]
+                if doc_frequency(self.reader, "body", field_term(rule_key)):
+                    lf, lm = lf + [rule_key], lm + [rule_key]
                 if not lf:
                     continue
-                rf, rm = self._model_terms(script, right, right_article, False, (names.LATIN,))
+                rf, rm = self._model_terms(script, right, right_article, False, (names.LATIN,), _slack(2))
                 if rf:
                     splits.append((learned[:i] + [lf, rf] + learned[i + 1:],
                                    marked[:i] + [lm, rm] + marked[i + 1:]))
