@@ -98,7 +98,9 @@ _AR_FOLD = str.maketrans({
 # Assimilated article glued to the name: "Ezzor" = ez-Zor, "Arrastan" = ar-Rastan.  Not "Ass-":
 # there the double s is nearly always the name's own (Assad), not as-S.
 # "Ezour" (e + z + vowel) is ez-Zour too; not "Erika", "Enab": e + another letter is mostly a name.
-_GLUED_ARTICLE = re.compile(r"^(?:[ae]([tdrzn])(?=\1)|es(?=s)|e(?=z[aeiou])|[ae]l(?=[^aeiouwyl']))")
+_GLUED_SUN = r"[ae]([tdrzn])(?=\1)|es(?=s)|e(?=z[aeiou])"
+GLUED_SUN_ARTICLE = re.compile(rf"^(?:{_GLUED_SUN})")  # the sun-letter forms alone: "Esseir", "Ezzor"
+_GLUED_ARTICLE = re.compile(rf"^(?:{_GLUED_SUN}|[ae]l(?=[^aeiouwyl']))")
 
 
 def is_arabic(text: str) -> bool:
@@ -196,9 +198,13 @@ class RasmTokenizer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
-        for pos, (text, start, end, sentence_start, construct) in enumerate(self.words(value), start_pos):
+        words = self.words(value)
+        for pos, (text, start, end, sentence_start, construct) in enumerate(words, start_pos):
             t.text = text
             t.construct = construct
+            # a query's word with the article before another with it ("Al Hajar al Aswad") is
+            # the name other outlets write without that first article, in construct state
+            t.before_article = construct or (mode == "query" and _before_article(value, words, pos - start_pos))
             t.sentence_start = sentence_start
             t.boost = 1.0
             t.stopped = False
@@ -209,6 +215,15 @@ class RasmTokenizer(Tokenizer):
             if chars:
                 t.startchar, t.endchar = start_char + start, start_char + end
             yield t
+
+
+def _before_article(value: str, words: tuple, i: int) -> bool:
+    """Whether word ``i`` of ``words`` (of ``value``) has the article and the next, right
+    after it, has it too."""
+    if i + 1 >= len(words) or not LEADING_PARTICLE.match(words[i][0]):
+        return False
+    following, next_start, _, _, _ = words[i + 1]
+    return bool(_BETWEEN_WORDS.fullmatch(value, words[i][2], next_start) and LEADING_PARTICLE.match(following))
 
 
 _RECENT_WORDS: dict[tuple[bool, str], tuple] = {}
@@ -357,7 +372,7 @@ def _construct_forms(t):
         yield t
         return
     alt = None
-    if not getattr(t, "article", False) and t.text[:1] not in "=#@":
+    if (not getattr(t, "article", False) or getattr(t, "before_article", False)) and t.text[:1] not in "=#@":
         alt = t.copy()
         alt.text = ">" + t.text
     yield t
@@ -468,7 +483,7 @@ def _construct_terms(terms: tuple[str, ...], t) -> tuple[str, ...]:
         if getattr(t, "construct", False):
             return tuple(x if x[0] in "=#" else ">" + x for x in terms)
         return terms
-    if getattr(t, "article", False):
+    if getattr(t, "article", False) and not getattr(t, "before_article", False):
         return terms
     return terms + tuple(">" + x for x in terms if x[0] not in "@=#")
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from search.editcost import Costs
 
 MODEL = Path(__file__).parent / "data" / "name-model.json"
-MODEL_VERSION = 7
+MODEL_VERSION = 8
 DEFAULT_COST = 30.0  # an operation the fit never saw (or once): no match (the fitted ones cost 2 to 10)
 MAX_KEY = 40         # longer keys are not scored (a query word is a name, not a sentence)
 CLITICS = frozenset("وفبكل")
@@ -613,13 +613,17 @@ def word_key(word: str) -> tuple[str, str]:
 def word_readings(word: str) -> list[tuple[str, str]]:
     """``word_key`` of ``word`` and, for a Latin word, its readings with a y a consonant: of a
     long name's diphthong (``translit.consonant_y_slots``: "Maydeen" is also ``mayadIn``) and
-    between vowels (``translit.glide_y_slots``: "Qayyarah" is also ``kayara``)."""
+    between vowels (``translit.glide_y_slots``: "Qayyarah" is also ``kayara``); and without a
+    sun-letter article glued to it ("Esseir" is also ``sIr``, es-Seir)."""
     script, key = word_key(word)
     if script == LATIN and key:
-        from search.analysis import fold_latin
+        from search.analysis import GLUED_SUN_ARTICLE, fold_latin
 
         folded = fold_latin(word)
-        others = (consonant_y_slots(folded), glide_y_slots(folded))
+        others = [consonant_y_slots(folded), glide_y_slots(folded)]
+        glued = GLUED_SUN_ARTICLE.match(folded)
+        if glued and len(folded) - glued.end() >= 3:
+            others.append(latin_slots(folded[glued.end():]))
         return [(script, k) for k in dict.fromkeys((key, *others)) if k]
     return [(script, key)]
 

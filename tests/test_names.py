@@ -18,6 +18,11 @@ from search.searcher import search
 ARTICLES = {
     "hajar": "Fighting was reported in Al Hajar al Aswad on Monday.",
     "barri": "Shelling hit Barri ash Sharqi overnight.",
+    "hajar-2": "Shelling hit Hajar al-Aswad overnight.",
+    "bab-hawa": "Trucks crossed at Bab al-Hawa.",
+    "bab": "Clashes were reported in al-Bab.",
+    "esseir": "Traffic was heavy in Wadi Esseir.",
+    "sir-ar": "وكانت حركة السير كثيفة في وادي السير.",
     "suq": "Reports from Suq ash Shuyukh said the roads were open.",
     "abukamal": "Troops entered Abukamal at dawn.",
     "abdkarim": "The governor Abd al-Karim spoke to reporters.",
@@ -72,9 +77,13 @@ ARTICLES = {
 
 # (query, must find, must not find)
 MULTI_WORD = [
-    ("Al Hajar al Aswad", {"hajar"}, set()),
-    ("al-Hajar al-Aswad", {"hajar"}, set()),
-    ("Hajar al-Aswad", {"hajar"}, set()),
+    # with or without the first article: other outlets write the name in construct state
+    ("Al Hajar al Aswad", {"hajar", "hajar-2"}, set()),
+    ("al-Hajar al-Aswad", {"hajar", "hajar-2"}, set()),
+    ("Hajar al-Aswad", {"hajar", "hajar-2"}, set()),
+    ("al-Bab", {"bab"}, {"bab-hawa"}),  # a word alone with the article is no construct's
+    # a sun-letter article glued on ("Esseir", es-Seir) is read off for the model too
+    ("Wadi Esseir", {"esseir", "sir-ar"}, set()),
     ("Barri ash Sharqi", {"barri"}, set()),
     ("Suq ash Shuyukh", {"suq"}, set()),
     ("Abu Kamal", {"abukamal"}, set()),       # two words written as one
