@@ -581,10 +581,13 @@ class QueryBuilder:
                 continue
             glue = ["", "a", "al"] if a2 else ["", "a"]
             found, mark = [], []
+            # a word either of the two finds alone is no spelling of both ("Eyad Makhlouf" is
+            # no "Makhluf": a long key may lose a short one's letters cheaply)
+            alone = set(learned[i]) | set(learned[i + 1])
             for g in glue:
                 f, m = self._model_terms(s1, k1 + g + k2, a1, False)
-                found += f
-                mark += m
+                found += [t for t in f if t not in alone]
+                mark += [t for t in m if t not in alone]
             if found:
                 layouts.append((learned[:i] + [found] + learned[i + 2:],
                                 marked[:i] + [mark] + marked[i + 2:]))

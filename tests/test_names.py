@@ -70,6 +70,7 @@ ARTICLES = {
     "hindiyah": "Water levels rose at Saddat al Hindiyah.",
     "madiq-ar": "ووصلت القوات قلعة المضيق فجرا.",
     "kafr-behum": "Clashes were reported in Kafr Behum.",
+    "rami-makhlouf": "Rami Makhlouf was not available for comment.",
     "tall": "The tall tower fell.",
     "madiq": "Troops reached Qal'at al Madiq at dawn.",
     "qutaylibiyah-ar": "ووصلت القافلة القطيلبية صباحا.",
@@ -136,6 +137,8 @@ ACROSS_SCRIPTS = [
 ]
 COLLISIONS = [
     ("Freddie", {"freddie"}, {"friday"}),
+    # two words read as one must not land on what one of them finds alone
+    ("Eyad Makhlouf", set(), {"rami-makhlouf"}),
     ("Mayadeen", {"maydeen"}, {"mujahideen", "midan"}),  # the diphthong's y read as a consonant
     ("Al-Maydeen", {"maydeen"}, {"midan"}),  # one rule key (madan), but a long ee is no short a
     ("Qaryatayn", set(), {"maps"}),  # الخريطتين is the dual of خريطة, "map": a common word's form
