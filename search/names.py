@@ -527,8 +527,7 @@ def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0
     slacks = [(0.0 if slack else -COMMON_MARGIN) if word in common else slack for _, word in pairs]
     key_first = (script, target) != (ARABIC, LATIN)
     scored: dict[str, float] = {}
-    for (_, word), s in zip(pairs, model().scores(kind, key, [c for c, _ in pairs], key_first, slacks),
-                            strict=True):
+    for (_, word), s in zip(pairs, _scores(kind, key, [c for c, _ in pairs], key_first, slacks), strict=True):
         if s is not None:
             scored[word] = max(s, scored.get(word, 0.0))
     if target == ARABIC:
@@ -540,6 +539,40 @@ def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0
     if cache_key:
         _MATCHES.put(cache_key, found)
     return found
+
+
+def _scores(kind: str, key: str, others: list[str], key_first: bool, slacks: list[float]) -> list[float | None]:
+    """``Model.scores``; across scripts, a Latin key that ends in the nisba's feminine is also
+    scored as Arabic writes that ending (``nisba_reading``), and the better score kept."""
+    m = model()
+    found = m.scores(kind, key, others, key_first, slacks)
+    if kind != "LA":
+        return found
+    if key_first:  # the Latin key is the query's
+        alt = nisba_reading(key)
+        return found if not alt else [a if b is None or (a is not None and a >= b) else b
+                                      for a, b in zip(found, m.scores(kind, alt, others, True, slacks), strict=True)]
+    alts = [(i, nisba_reading(o)) for i, o in enumerate(others)]
+    alts = [(i, a) for i, a in alts if a]
+    if alts:
+        again = m.scores(kind, key, [a for _, a in alts], False, [slacks[i] for i, _ in alts])
+        for (i, _), s in zip(alts, again, strict=True):
+            if s is not None and (found[i] is None or s > found[i]):
+                found[i] = s
+    return found
+
+
+# the nisba's feminine, ـية, as a Latin key ends it: one vowel run (-iyah, -iyeh: F; -ieh, -ie:
+# I), or i, j and a vowel (-ija)
+_NISBA = re.compile(r"(?<=[^aeioIUFBV'])(?:F|I|ij[ae]|i[ae])$")
+
+
+def nisba_reading(key: str) -> str:
+    """A Latin key that ends in the nisba's feminine (ـية) with that ending as Arabic writes
+    it, i then a ("Salamiyah" ``salamF``, "Selemie" ``selemI`` as ``salamia``, ``selemia``:
+    سلمية ``slmia``); "" for a key that ends otherwise or is short.  Across scripts only: within
+    Latin, the ending's vowel classes tell Khalidiyah from Khalid."""
+    return _NISBA.sub("ia", key) if len(key) >= 4 and _NISBA.search(key) else ""
 
 
 PIVOT_MIN = 0.55  # a close Latin spelling's similarity, at least, to look further from

@@ -71,6 +71,9 @@ ARTICLES = {
     "madiq-ar": "ووصلت القوات قلعة المضيق فجرا.",
     "kafr-behum": "Clashes were reported in Kafr Behum.",
     "rami-makhlouf": "Rami Makhlouf was not available for comment.",
+    "suqaylibiyah-ar": "ودخلت القوات السقيلبية فجرا.",
+    "suqaylibiyah-ar-2": "وقال سكان إن سقيلبية هادئة.",
+    "khalid": "Khalid spoke to reporters.",
     "tall": "The tall tower fell.",
     "madiq": "Troops reached Qal'at al Madiq at dawn.",
     "qutaylibiyah-ar": "ووصلت القافلة القطيلبية صباحا.",
@@ -128,6 +131,11 @@ ACROSS_SCRIPTS = [
     # the strong match a common word needs, which "Ghouta" is not
     ("Ghouta", {"ghouta"}, {"relief", "relief-2"}),
     ("Al Qutaylibiyah", {"qutaylibiyah-ar"}, set()),  # -iyah is ية: the y a consonant
+    # and across scripts the ending is read as Arabic writes it, i then a; within Latin its
+    # vowel classes keep it apart from the name it is made of
+    # (written both with and without the article, once each, it needs a strong match)
+    ("As Suqaylibīyah", {"suqaylibiyah-ar", "suqaylibiyah-ar-2"}, set()),
+    ("Al Khalidiyah", set(), {"khalid"}),
     # a construct's first word says its ة, and Latin writes it: Qal'at, Saddat
     ("Qal'at al Madiq", {"madiq", "madiq-ar"}, set()),
     ("Qalaat al Madiq", {"madiq", "madiq-ar"}, set()),
