@@ -542,17 +542,17 @@ def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0
 
 
 def _scores(kind: str, key: str, others: list[str], key_first: bool, slacks: list[float]) -> list[float | None]:
-    """``Model.scores``; across scripts, a Latin key that ends in the nisba's feminine is also
-    scored as Arabic writes that ending (``nisba_reading``), and the better score kept."""
+    """``Model.scores``; across scripts, a Latin key is also scored with the vowel runs Arabic
+    writes as two letters so written (``arabic_reading``), and the better score kept."""
     m = model()
     found = m.scores(kind, key, others, key_first, slacks)
     if kind != "LA":
         return found
     if key_first:  # the Latin key is the query's
-        alt = nisba_reading(key)
+        alt = arabic_reading(key)
         return found if not alt else [a if b is None or (a is not None and a >= b) else b
                                       for a, b in zip(found, m.scores(kind, alt, others, True, slacks), strict=True)]
-    alts = [(i, nisba_reading(o)) for i, o in enumerate(others)]
+    alts = [(i, arabic_reading(o)) for i, o in enumerate(others)]
     alts = [(i, a) for i, a in alts if a]
     if alts:
         again = m.scores(kind, key, [a for _, a in alts], False, [slacks[i] for i, _ in alts])
@@ -563,16 +563,21 @@ def _scores(kind: str, key: str, others: list[str], key_first: bool, slacks: lis
 
 
 # the nisba's feminine, ـية, as a Latin key ends it: one vowel run (-iyah, -iyeh: F; -ieh, -ie:
-# I), or i, j and a vowel (-ija)
+# I), or i, j and a vowel (-ija); and a run of a front vowel and a between consonants (-aiya-,
+# -ayya-: F), where Arabic writes ي and a long a
 _NISBA = re.compile(r"(?<=[^aeioIUFBV'])(?:F|I|ij[ae]|i[ae])$")
+_INNER_YA = re.compile(r"(?<=[^aeioIUFBV'])F(?=[^aeioIUFBV'])")
 
 
-def nisba_reading(key: str) -> str:
-    """A Latin key that ends in the nisba's feminine (ـية) with that ending as Arabic writes
-    it, i then a ("Salamiyah" ``salamF``, "Selemie" ``selemI`` as ``salamia``, ``selemia``:
-    سلمية ``slmia``); "" for a key that ends otherwise or is short.  Across scripts only: within
-    Latin, the ending's vowel classes tell Khalidiyah from Khalid."""
-    return _NISBA.sub("ia", key) if len(key) >= 4 and _NISBA.search(key) else ""
+def arabic_reading(key: str) -> str:
+    """A Latin key with the vowel runs Arabic writes as two letters so written: the nisba's
+    feminine (ـية) as i then a ("Salamiyah" ``salamF``, "Selemie" ``selemI`` as ``salamia``,
+    ``selemia``: سلمية ``slmia``), and an inner front-vowel-and-a run as y then a ("Qaiyara"
+    ``kFra`` as ``kyara``: القيارة); "" for a key with neither.  Across scripts only: within
+    Latin, the runs' classes tell Khalidiyah from Khalid."""
+    out = _NISBA.sub("ia", key) if len(key) >= 4 else key
+    out = _INNER_YA.sub("ya", out)
+    return out if out != key else ""
 
 
 PIVOT_MIN = 0.55  # a close Latin spelling's similarity, at least, to look further from

@@ -74,6 +74,7 @@ ARTICLES = {
     "suqaylibiyah-ar": "ودخلت القوات السقيلبية فجرا.",
     "suqaylibiyah-ar-2": "وقال سكان إن سقيلبية هادئة.",
     "khalid": "Khalid spoke to reporters.",
+    "hayyan-ar": "وقال حيان إن الطريق مفتوح.",
     "tall": "The tall tower fell.",
     "madiq": "Troops reached Qal'at al Madiq at dawn.",
     "qutaylibiyah-ar": "ووصلت القافلة القطيلبية صباحا.",
@@ -136,6 +137,7 @@ ACROSS_SCRIPTS = [
     # (written both with and without the article, once each, it needs a strong match)
     ("As Suqaylibīyah", {"suqaylibiyah-ar", "suqaylibiyah-ar-2"}, set()),
     ("Al Khalidiyah", set(), {"khalid"}),
+    ("Hayyan", {"hayyan-ar"}, set()),  # an inner -ayya- is ي and a long a: حيان
     # a construct's first word says its ة, and Latin writes it: Qal'at, Saddat
     ("Qal'at al Madiq", {"madiq", "madiq-ar"}, set()),
     ("Qalaat al Madiq", {"madiq", "madiq-ar"}, set()),
