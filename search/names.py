@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from search.editcost import Costs
 
 MODEL = Path(__file__).parent / "data" / "name-model.json"
-MODEL_VERSION = 8
+MODEL_VERSION = 9
 DEFAULT_COST = 30.0  # an operation the fit never saw (or once): no match (the fitted ones cost 2 to 10)
 MAX_KEY = 40         # longer keys are not scored (a query word is a name, not a sentence)
 CLITICS = frozenset("وفبكل")
@@ -303,26 +303,31 @@ def key_words(reader, term: str) -> dict[str, bool]:
 LATIN, ARABIC = "L", "A"
 
 
+NAME, COMMON, ENGLISH = 0, 1, 2  # a vocabulary word's kind: may be a name; a common Arabic word; English
+
+
 class SegmentVocabulary:
     """The words one index segment holds, by coarse skeleton, as the exact fields hold them
-    (folded: ``mayadeen``, ``الميادين``), each with its model key (``word_key``), English
-    dictionary words left out and the commonest Arabic words flagged."""
+    (folded: ``mayadeen``, ``الميادين``), each with its model key (``word_key``) and its kind:
+    the commonest Arabic words and the English dictionary's words are flagged."""
 
-    def __init__(self, words: set[str], keyed: list[tuple[str, str, str, bool]] | None = None,
+    def __init__(self, words: set[str], keyed: list[tuple[str, str, str, int]] | None = None,
                  construct: set[str] = frozenset()):
         """``construct``: the words also found in construct state (``construct_reading``)."""
         self.by_skeleton: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self.words = frozenset(words)
-        self.keyed = keyed if keyed is not None else _keyed(words, construct)  # (script, key, word, common)
+        self.keyed = keyed if keyed is not None else _keyed(words, construct)  # (script, key, word, kind)
         self.common: set[str] = set()
         self.common_by_skeleton: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for script, key, word, common in self.keyed:
+        self.english_by_skeleton: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for script, key, word, kind in self.keyed:
             # a common Arabic word is a candidate of its own skeleton only: it needs strong
             # evidence anyway (many places are named by one: الخالص), and the words one
-            # consonant off would bring thousands of them
-            if common:
+            # consonant off would bring thousands of them; an English word, of its own
+            # skeleton, and only as a word of a longer name ("Tall", "Din": ``candidates``)
+            if kind == COMMON:
                 self.common.add(word)
-            table = self.common_by_skeleton if common else self.by_skeleton
+            table = (self.by_skeleton, self.common_by_skeleton, self.english_by_skeleton)[kind]
             for skel in skeletons(key):
                 table.setdefault((script, skel), []).append((key, word))
 
@@ -334,7 +339,7 @@ class SegmentVocabulary:
         read-only index is searched all the same)."""
         path = folder / self.CACHE.format(segment_id)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
-        lines = [f"{s}\t{k}\t{w}\t{int(c)}" for s, k, w, c in self.keyed]
+        lines = [f"{s}\t{k}\t{w}\t{c}" for s, k, w, c in self.keyed]
         lines += ["\t\t" + w for w in sorted(self.words - {w for _, _, w, _ in self.keyed})]
         try:
             tmp.write_text(f"v{MODEL_VERSION}\n" + "\n".join(lines) + "\n", encoding="utf-8")
@@ -355,7 +360,7 @@ class SegmentVocabulary:
         for line in lines[1:]:
             parts = line.split("\t")
             if len(parts) == 4:
-                keyed.append((parts[0], parts[1], parts[2], parts[3] == "1"))
+                keyed.append((parts[0], parts[1], parts[2], int(parts[3])))
                 words.add(parts[2])
             elif len(parts) == 3 and parts[2]:
                 words.add(parts[2])
@@ -364,21 +369,24 @@ class SegmentVocabulary:
         return cls(words, keyed)
 
 
-    def candidates(self, script: str, key: str) -> set[tuple[str, str]]:
+    def candidates(self, script: str, key: str, english: bool = False) -> set[tuple[str, str]]:
         """(key, word) of the words whose skeleton is the key's or one consonant off (one
-        more, one fewer or another); of the common words, only the key's own skeleton."""
+        more, one fewer or another); of the common words, only the key's own skeleton; and
+        with ``english``, the English words of the key's own skeleton."""
         out: set[tuple[str, str]] = set()
         for skel in skeletons(key):
             if not skel:
                 continue
             out.update(self.common_by_skeleton.get((script, skel), ()))
+            if english:
+                out.update(self.english_by_skeleton.get((script, skel), ()))
             for s in skeleton_edits(skel):
                 out.update(self.by_skeleton.get((script, s), ()))
         return out
 
 
-def _keyed(words: set[str], construct: set[str] = frozenset()) -> list[tuple[str, str, str, bool]]:
-    """(script, key, word, common) of each word that may be a name's spelling, a word of
+def _keyed(words: set[str], construct: set[str] = frozenset()) -> list[tuple[str, str, str, int]]:
+    """(script, key, word, kind) of each word that may be a name's spelling, a word of
     ``construct`` with its ``construct_reading`` too."""
     from search.analysis import CALENDAR_WORDS, english_words
 
@@ -387,8 +395,8 @@ def _keyed(words: set[str], construct: set[str] = frozenset()) -> list[tuple[str
     out = []
     for word in words:
         stem = _stem(word)
-        if stem in english or stem in CALENDAR_WORDS:
-            continue  # a dictionary word is not taken for a name ("evacuatd" is a typo)
+        if stem in CALENDAR_WORDS:
+            continue
         readings = [(script, key) for script, key in word_readings(stem) if key and skeleton(key)]
         if not readings:
             continue
@@ -398,7 +406,10 @@ def _keyed(words: set[str], construct: set[str] = frozenset()) -> list[tuple[str
         # the dictionary's English words are left out above: what the frequency list adds to
         # them is mostly names (Egypt, Ahmad, Beirut), which are spelled many ways like any other
         is_common = script == ARABIC and (stem in common or any(w in common for w in inflected_from(stem)))
-        out += [(script, key, word, is_common) for script, key in readings]
+        # a dictionary word alone is no name ("evacuatd" is a typo); but a name's word may be
+        # one ("Tall Bisih", "Kamal al-Din")
+        kind = ENGLISH if stem in english else COMMON if is_common else NAME
+        out += [(script, key, word, kind) for script, key in readings]
     return out
 
 
@@ -518,7 +529,7 @@ def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0
     candidates: set[tuple[str, str]] = set()
     common: set[str] = set()
     for _, vocab in vocabs:
-        candidates |= vocab.candidates(target, key)
+        candidates |= vocab.candidates(target, key, english=bool(slack))
         common |= vocab.common
     kind = "LL" if script == target == LATIN else "AA" if script == target else "LA"
     pairs = sorted(candidates)[:MAX_CANDIDATES]

@@ -75,6 +75,10 @@ ARTICLES = {
     "suqaylibiyah-ar-2": "وقال سكان إن سقيلبية هادئة.",
     "khalid": "Khalid spoke to reporters.",
     "hayyan-ar": "وقال حيان إن الطريق مفتوح.",
+    "kamal-din": "Kamal Al-Din Tu'ma met the delegation.",
+    "wadi-sir": "Shops reopened in Wadi Sir.",
+    "sir": "Sir Michael Wood said he would resign.",
+    "din": "The din of the traffic woke the town.",
     "tall": "The tall tower fell.",
     "madiq": "Troops reached Qal'at al Madiq at dawn.",
     "qutaylibiyah-ar": "ووصلت القافلة القطيلبية صباحا.",
@@ -82,13 +86,17 @@ ARTICLES = {
 
 # (query, must find, must not find)
 MULTI_WORD = [
+    # a name's word that is an English word (Din, Sir) is found as a word of a longer name,
+    # and only there
+    ("Kamal Eddin Touma", {"kamal-din"}, {"din"}),
+    ("Wadi Esseir", {"esseir", "sir-ar", "wadi-sir"}, {"sir"}),
+    ("Eddin", set(), {"din"}),
     # with or without the first article: other outlets write the name in construct state
     ("Al Hajar al Aswad", {"hajar", "hajar-2"}, set()),
     ("al-Hajar al-Aswad", {"hajar", "hajar-2"}, set()),
     ("Hajar al-Aswad", {"hajar", "hajar-2"}, set()),
     ("al-Bab", {"bab"}, {"bab-hawa"}),  # a word alone with the article is no construct's
     # a sun-letter article glued on ("Esseir", es-Seir) is read off for the model too
-    ("Wadi Esseir", {"esseir", "sir-ar"}, set()),
     ("Barri ash Sharqi", {"barri"}, set()),
     ("Suq ash Shuyukh", {"suq"}, set()),
     ("Abu Kamal", {"abukamal"}, set()),       # two words written as one
