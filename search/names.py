@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from search.editcost import Costs
 
 MODEL = Path(__file__).parent / "data" / "name-model.json"
-MODEL_VERSION = 9
+MODEL_VERSION = 10
 DEFAULT_COST = 30.0  # an operation the fit never saw (or once): no match (the fitted ones cost 2 to 10)
 MAX_KEY = 40         # longer keys are not scored (a query word is a name, not a sentence)
 CLITICS = frozenset("وفبكل")
@@ -68,15 +68,21 @@ _SKELETON_LETTERS = sorted(set(_SKELETON_CLASS.values()))
 _PALATAL = re.compile(r"[dt][zsj]|\$")
 
 
+# Slavic and German spellings write ي as j ("Khamedija", "Ajn"), and Russian's х is ح and ه
+# as well as خ ("Khasaka"): a key with them is also filed with j read as y and x as h
+_SOFT = str.maketrans({"j": "y", "x": "h"})
+
+
 @lru_cache(maxsize=100_000)
 def skeletons(key: str) -> tuple[str, ...]:
-    """The skeletons a key is filed and looked up under: its own (``skeleton``), and with its
-    ج-like letters read as j."""
-    own = skeleton(key)
-    if not _PALATAL.search(key):
-        return (own,)
-    palatal = skeleton(_PALATAL.sub("j", key))
-    return (own,) if palatal == own or not palatal else (own, palatal)
+    """The skeletons a key is filed and looked up under: its own (``skeleton``), with its
+    ج-like letters read as j, and with j read as y and x as h."""
+    out = [skeleton(key)]
+    if _PALATAL.search(key):
+        out.append(skeleton(_PALATAL.sub("j", key)))
+    if "j" in key or "x" in key:
+        out.append(skeleton(key.translate(_SOFT)))
+    return tuple(s for s in dict.fromkeys(out) if s)
 
 
 @lru_cache(maxsize=20_000)

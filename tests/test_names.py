@@ -71,6 +71,7 @@ ARTICLES = {
     "madiq-ar": "ووصلت القوات قلعة المضيق فجرا.",
     "kafr-behum": "Clashes were reported in Kafr Behum.",
     "rami-makhlouf": "Rami Makhlouf was not available for comment.",
+    "makhmur": "Troops reached Makhmur at dawn.",
     "suqaylibiyah-ar": "ودخلت القوات السقيلبية فجرا.",
     "suqaylibiyah-ar-2": "وقال سكان إن سقيلبية هادئة.",
     "khalid": "Khalid spoke to reporters.",
@@ -123,6 +124,9 @@ TRADITIONS = [
     # ج written dz (Polish, Russian), and ç (Kurdish, Turkish) for ch and j
     ("Manbidz", {"manbij"}, set()),
     ("Chamchamal", {"chamchamal"}, set()),
+    # Slavic j for ي, Russian kh for ح and ه as well as خ
+    ("Abu-Grejb", {"ghraib-ar", "ghraib-fr"}, set()),
+    ("Mahmour", {"makhmur"}, set()),
     # a y between vowels is the consonant Arabic writes (ي), however the vowels around it run
     ("Darayyah", {"daraya"}, set()),
     ("Dāreiya", {"daraya"}, set()),
@@ -150,8 +154,10 @@ ACROSS_SCRIPTS = [
     ("Qal'at al Madiq", {"madiq", "madiq-ar"}, set()),
     ("Qalaat al Madiq", {"madiq", "madiq-ar"}, set()),
     ("سدة الهندية", {"hindiyah-ar", "hindiyah"}, set()),
-    # too far from بيروت to compare directly, but two close spellings each find it
+    # Czech j for ي: "Bejrut" is read "Beyrut", close to بيروت
     ("Bejrut", {"beirut", "beyrouth", "beirut-ar"}, set()),
+    # too far from بيروت to compare directly, but two close spellings each find it
+    ("Baeyrut", {"beirut", "beyrouth", "beirut-ar"}, set()),
 ]
 COLLISIONS = [
     ("Freddie", {"freddie"}, {"friday"}),
@@ -206,21 +212,21 @@ def test_every_spelling_finds_the_article_that_holds_it_verbatim(archive):
 
 
 def test_one_close_spelling_is_no_witness_enough(tmp_path):
-    # Beirut alone finds بيروت, but is no bridge to it for "Bejrut": a chain needs two links
+    # Beirut alone finds بيروت, but is no bridge to it for "Baeyrut": a chain needs two links
     src = tmp_path / "src"
     src.mkdir()
     for name in ("beirut", "beirut-ar"):
         (src / f"{name}.txt").write_text(ARTICLES[name] + "\n", encoding="utf-8")
     build_index([src], tmp_path / "ix")
     assert _found(tmp_path / "ix", "Beirut") == {"beirut", "beirut-ar"}
-    assert _found(tmp_path / "ix", "Bejrut") == {"beirut"}
+    assert _found(tmp_path / "ix", "Baeyrut") == {"beirut"}
 
 
 def test_explain_names_the_spellings_a_chain_went_through(archive):
-    hit = next(h for h in search(archive, "Bejrut", limit=10).hits if h.id == "beirut-ar.txt")
+    hit = next(h for h in search(archive, "Baeyrut", limit=10).hits if h.id == "beirut-ar.txt")
     (m,) = hit.matched
     assert m.via == "cross-script" and m.why == "name model through beyrouth, beirut"
-    direct = {x.score for h in search(archive, "Bejrut", limit=10).hits for x in h.matched
+    direct = {x.score for h in search(archive, "Baeyrut", limit=10).hits for x in h.matched
               if x.text == "Beirut"}
     assert m.score < min(direct)  # a chain ranks below a direct match
 
