@@ -559,23 +559,27 @@ def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0
 
 
 def _scores(kind: str, key: str, others: list[str], key_first: bool, slacks: list[float]) -> list[float | None]:
-    """``Model.scores``; across scripts, a Latin key is also scored with the vowel runs Arabic
-    writes as two letters so written (``arabic_reading``), and the better score kept."""
+    """``Model.scores``; across scripts, each side is also scored as the other writes it (a
+    Latin key's ``arabic_reading``, an Arabic key's ``latin_reading``), and the best score kept."""
     m = model()
     found = m.scores(kind, key, others, key_first, slacks)
     if kind != "LA":
         return found
-    if key_first:  # the Latin key is the query's
-        alt = arabic_reading(key)
-        return found if not alt else [a if b is None or (a is not None and a >= b) else b
-                                      for a, b in zip(found, m.scores(kind, alt, others, True, slacks), strict=True)]
-    alts = [(i, arabic_reading(o)) for i, o in enumerate(others)]
-    alts = [(i, a) for i, a in alts if a]
-    if alts:
-        again = m.scores(kind, key, [a for _, a in alts], False, [slacks[i] for i, _ in alts])
-        for (i, _), s in zip(alts, again, strict=True):
+    key_alt = (arabic_reading if key_first else latin_reading)(key)
+    other_reading = latin_reading if key_first else arabic_reading
+    alts = [(i, a) for i, a in ((i, other_reading(o)) for i, o in enumerate(others)) if a]
+
+    def keep(indices, scores):
+        for i, s in zip(indices, scores, strict=True):
             if s is not None and (found[i] is None or s > found[i]):
                 found[i] = s
+
+    if key_alt:
+        keep(range(len(others)), m.scores(kind, key_alt, others, key_first, slacks))
+    if alts:
+        indices = [i for i, _ in alts]
+        for k in (key, key_alt) if key_alt else (key,):
+            keep(indices, m.scores(kind, k, [a for _, a in alts], key_first, [slacks[i] for i in indices]))
     return found
 
 
@@ -594,6 +598,17 @@ def arabic_reading(key: str) -> str:
     Latin, the runs' classes tell Khalidiyah from Khalid."""
     out = _NISBA.sub("ia", key) if len(key) >= 4 else key
     out = _INNER_YA.sub("ya", out)
+    return out if out != key else ""
+
+
+_FINAL_HAMZA = re.compile(r"(?<=[^aiu'])'$")
+
+
+def latin_reading(key: str) -> str:
+    """An Arabic key with what Latin writes otherwise so written: a final hamza after a
+    consonant (ـاء, whose alef the key leaves out) as a, as Latin ends the name ("Hamra",
+    "Zarqa": الحمراء ``hmr'`` as ``hmra``); "" for a key with none."""
+    out = _FINAL_HAMZA.sub("a", key) if len(key) >= 3 else key
     return out if out != key else ""
 
 

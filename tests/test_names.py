@@ -72,6 +72,8 @@ ARTICLES = {
     "kafr-behum": "Clashes were reported in Kafr Behum.",
     "rami-makhlouf": "Rami Makhlouf was not available for comment.",
     "makhmur": "Troops reached Makhmur at dawn.",
+    "hamra-ar": "وتجمع المحتجون في شارع الحمراء مساء.",
+    "hamra": "Protesters gathered on Hamra Street.",
     "suqaylibiyah-ar": "ودخلت القوات السقيلبية فجرا.",
     "suqaylibiyah-ar-2": "وقال سكان إن سقيلبية هادئة.",
     "khalid": "Khalid spoke to reporters.",
@@ -150,6 +152,7 @@ ACROSS_SCRIPTS = [
     ("As Suqaylibīyah", {"suqaylibiyah-ar", "suqaylibiyah-ar-2"}, set()),
     ("Al Khalidiyah", set(), {"khalid"}),
     ("Hayyan", {"hayyan-ar"}, set()),  # an inner -ayya- is ي and a long a: حيان
+    ("الحمراء", {"hamra-ar", "hamra"}, set()),  # the final ـاء Latin writes a
     # a construct's first word says its ة, and Latin writes it: Qal'at, Saddat
     ("Qal'at al Madiq", {"madiq", "madiq-ar"}, set()),
     ("Qalaat al Madiq", {"madiq", "madiq-ar"}, set()),
