@@ -521,21 +521,23 @@ def _cache_key(vocabs, *asked) -> tuple | None:
     return (ids, *asked) if None not in ids else None
 
 
-def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0) -> dict[str, float]:
+def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0,
+                  english: bool = False) -> dict[str, float]:
     """The words of ``target`` script in the index (Latin: folded spellings; Arabic: keys)
     within the model's threshold of ``key`` (of ``script``; see ``word_key``), with their
-    similarity, best first."""
+    similarity, best first; with ``english`` (for a word of a longer name, written as a name),
+    the English dictionary's words of its skeleton too."""
     if not key or len(key) > MAX_KEY:
         return {}
     vocabs = segment_vocabularies(reader)
-    cache_key = _cache_key(vocabs, script, key, target, slack)
+    cache_key = _cache_key(vocabs, script, key, target, slack, english)
     found = _MATCHES.get(cache_key) if cache_key else MISSING
     if found is not MISSING:
         return found
     candidates: set[tuple[str, str]] = set()
     common: set[str] = set()
     for _, vocab in vocabs:
-        candidates |= vocab.candidates(target, key, english=bool(slack))
+        candidates |= vocab.candidates(target, key, english=english)
         common |= vocab.common
     kind = "LL" if script == target == LATIN else "AA" if script == target else "LA"
     pairs = sorted(candidates)[:MAX_CANDIDATES]

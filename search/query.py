@@ -416,11 +416,12 @@ class QueryBuilder:
         vetoed: set[str] = set()
         readings = _position_readings(words)
         slack = _slack(sum(1 for _, r, _ in readings if r))
-        for terms, (script, keys, article) in zip(positions, readings, strict=False):
+        named = _position_named(words)
+        for i, (terms, (script, keys, article)) in enumerate(zip(positions, readings, strict=False)):
             construct = any(t.startswith(">") for t in terms)
             found, marked = [], []
             for key in keys:
-                f, m = self._model_terms(script, key, article, construct, slack=slack)
+                f, m = self._model_terms(script, key, article, construct, slack=slack, named=named[i])
                 found += f
                 marked += m
             checked = self._rule_checked(terms, keys, vetoed) if script == names.LATIN and keys else {}
@@ -449,7 +450,7 @@ class QueryBuilder:
 
     def _model_terms(self, script: str, key: str, article: bool, construct: bool,
                      targets: tuple[str, ...] | None = None,
-                     slack: float = 0.0) -> tuple[list[str], list[str]]:
+                     slack: float = 0.0, named: bool = False) -> tuple[list[str], list[str]]:
         """The terms of the index's words the model finds close to one word's ``key``: to search
         and to mark."""
         found: list[str] = []
@@ -458,7 +459,8 @@ class QueryBuilder:
             return found, marked
         other = names.ARABIC if script == names.LATIN else names.LATIN
         for target in targets or (script, other):
-            near = names.similar_words(self.reader, script, key, target, slack)
+            # an English word may be a word of a longer name written as one ("Wadi Sir")
+            near = names.similar_words(self.reader, script, key, target, slack, named and bool(slack))
             # spellings chain for a word of its own (a longer name's words vouch for each other;
             # a layout's parts are compared directly)
             if targets is None and not slack:
@@ -591,6 +593,7 @@ class QueryBuilder:
             if found:
                 layouts.append((learned[:i] + [found] + learned[i + 2:],
                                 marked[:i] + [mark] + marked[i + 2:]))
+        named = _position_named(words)
         for i, (script, key, article) in enumerate(keys):
             if script != names.LATIN or not MIN_SPLIT <= len(key) <= MAX_SPLIT:
                 continue
@@ -605,7 +608,7 @@ class QueryBuilder:
                 # the two parts vouch for each other, as the words of a name of two do; the
                 # first is found by its rules' key too, where the index holds it ("Talbiseh" ~
                 # "Tall Bisih": "Tall" is an English word, no name the model compares)
-                lf, lm = self._model_terms(script, left, article, True, (names.LATIN,), _slack(2))
+                lf, lm = self._model_terms(script, left, article, True, (names.LATIN,), _slack(2), named[i])
                 rule_key = translit.slots_key(left)
                 if doc_frequency(self.reader, "body", field_term(">" + rule_key)):
                     lf, lm = lf + [">" + rule_key], lm + [">" + rule_key]
@@ -613,7 +616,8 @@ class QueryBuilder:
                     lf, lm = lf + [rule_key], lm + [rule_key]
                 if not lf:
                     continue
-                rf, rm = self._model_terms(script, right, right_article, False, (names.LATIN,), _slack(2))
+                rf, rm = self._model_terms(script, right, right_article, False, (names.LATIN,), _slack(2),
+                                           named[i])
                 if rf:
                     splits.append((learned[:i] + [lf, rf] + learned[i + 1:],
                                    marked[:i] + [lm, rm] + marked[i + 1:]))
@@ -779,6 +783,12 @@ def _position_readings(words: str) -> list[tuple[str, tuple[str, ...], bool]]:
             readings += [(names.LATIN, k) for k in [names.construct_reading(readings[0][1])] if k]
         out.append((readings[0][0] if readings else "", tuple(k for _, k in readings), bool(article)))
     return out
+
+
+def _position_named(words: str) -> list[bool]:
+    """Whether each word of ``words`` (at ``_position_readings``'s positions) is written as a
+    name: capitalised, or in Arabic script."""
+    return [t.text[:1].isupper() or is_arabic(t.text) for t in _MODEL_WORDS(words, mode="query")]
 
 
 _MODEL_WORDS = (RasmTokenizer() | CharNormalizeFilter() | CommonWordFilter() | PossessiveFilter()

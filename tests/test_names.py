@@ -94,6 +94,7 @@ MULTI_WORD = [
     ("Kamal Eddin Touma", {"kamal-din"}, {"din"}),
     ("Wadi Esseir", {"esseir", "sir-ar", "wadi-sir"}, {"sir"}),
     ("Eddin", set(), {"din"}),
+    ("Kamal eddin", set(), {"din"}),  # nor a word written in small letters, as no name is
     # with or without the first article: other outlets write the name in construct state
     ("Al Hajar al Aswad", {"hajar", "hajar-2"}, set()),
     ("al-Hajar al-Aswad", {"hajar", "hajar-2"}, set()),
