@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from search.editcost import Costs
 
 MODEL = Path(__file__).parent / "data" / "name-model.json"
-MODEL_VERSION = 10
+MODEL_VERSION = 11
 DEFAULT_COST = 30.0  # an operation the fit never saw (or once): no match (the fitted ones cost 2 to 10)
 MAX_KEY = 40         # longer keys are not scored (a query word is a name, not a sentence)
 CLITICS = frozenset("وفبكل")
@@ -693,6 +693,8 @@ def word_readings(word: str) -> list[tuple[str, str]]:
 
         folded = fold_latin(word)
         others = [consonant_y_slots(folded), glide_y_slots(folded)]
+        if "sz" in folded:  # Hungarian sz is s, Polish sz is sh
+            others += [latin_slots(folded.replace("sz", "s")), latin_slots(folded.replace("sz", "sh"))]
         glued = GLUED_SUN_ARTICLE.match(folded)
         if glued and len(folded) - glued.end() >= 3:
             others.append(latin_slots(folded[glued.end():]))

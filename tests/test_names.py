@@ -72,6 +72,7 @@ ARTICLES = {
     "kafr-behum": "Clashes were reported in Kafr Behum.",
     "rami-makhlouf": "Rami Makhlouf was not available for comment.",
     "makhmur": "Troops reached Makhmur at dawn.",
+    "sidon": "Fishermen left Sidon at dawn.",
     "hamra-ar": "وتجمع المحتجون في شارع الحمراء مساء.",
     "hamra": "Protesters gathered on Hamra Street.",
     "suqaylibiyah-ar": "ودخلت القوات السقيلبية فجرا.",
@@ -130,6 +131,7 @@ TRADITIONS = [
     # Slavic j for ي, Russian kh for ح and ه as well as خ
     ("Abu-Grejb", {"ghraib-ar", "ghraib-fr"}, set()),
     ("Mahmour", {"makhmur"}, set()),
+    ("Szidon", {"sidon"}, set()),  # Hungarian sz for s
     # a y between vowels is the consonant Arabic writes (ي), however the vowels around it run
     ("Darayyah", {"daraya"}, set()),
     ("Dāreiya", {"daraya"}, set()),
