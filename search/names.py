@@ -365,7 +365,7 @@ class SegmentVocabulary:
         words, keyed = set(), []
         for line in lines[1:]:
             parts = line.split("\t")
-            if len(parts) == 4:
+            if len(parts) == 4 and parts[3] in ("0", "1", "2"):
                 keyed.append((parts[0], parts[1], parts[2], int(parts[3])))
                 words.add(parts[2])
             elif len(parts) == 3 and parts[2]:

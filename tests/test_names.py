@@ -369,3 +369,23 @@ def test_explain_says_what_made_each_spelling_match(archive, run_rasm):
     assert [(m["why"], m["score"]) for m in typed["hits"][0]["matched"]] == [("as typed", None)]
     text = run_rasm("search", "--index", str(archive), "--explain", "Dujail").stdout
     assert "matched: Doujail ×2 (spelling variant; name model 0." in text
+
+
+def test_a_damaged_vocabulary_cache_is_read_again_from_the_index(tmp_path, run_rasm):
+    # the words and keys of a segment are cached beside it (names-<segment>.vocab); a file
+    # this code did not write is ignored and the words read from the index again
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("beirut", "beyrouth", "beirut-ar"):
+        (src / f"{name}.txt").write_text(ARTICLES[name] + "\n", encoding="utf-8")
+    build_index([src], tmp_path / "ix")
+    wanted = _found(tmp_path / "ix", "Beirut")
+    caches = list((tmp_path / "ix").rglob("names-*.vocab"))
+    assert caches and wanted == {"beirut", "beyrouth", "beirut-ar"}
+    for cache in caches:
+        lines = cache.read_text(encoding="utf-8").split("\n")
+        cache.write_text("\n".join([lines[0]] + [ln.rsplit("\t", 1)[0] + "\tx" if ln.count("\t") == 3 else ln
+                                                 for ln in lines[1:]]), encoding="utf-8")
+    r = run_rasm("search", "Beirut", "--index", str(tmp_path / "ix"), "--json")  # a new process
+    assert r.returncode == 0, r.stderr
+    assert {h["id"].removesuffix(".txt") for h in json.loads(r.stdout)["hits"]} == wanted
