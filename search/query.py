@@ -417,6 +417,7 @@ class QueryBuilder:
         readings = _position_readings(words)
         slack = _slack(sum(1 for _, r, _ in readings if r))
         named = _position_named(words)
+        spelled = _positions(_EXACT, words) if len(positions) > 1 else ()
         for i, (terms, (script, keys, article)) in enumerate(zip(positions, readings, strict=False)):
             construct = any(t.startswith(">") for t in terms)
             found, marked = [], []
@@ -424,6 +425,10 @@ class QueryBuilder:
                 f, m = self._model_terms(script, key, article, construct, slack=slack, named=named[i])
                 found += f
                 marked += m
+            # a name's particle, however it is written (Bu, Abu, Abi; Bin, Ibn; Um, Umm; Abdul, Abd)
+            forms = _particle_forms(spelled[i][0]) if i < len(spelled) and spelled[i] else ()
+            found += [t for form in forms for t in ("=" + form, "=>" + form)]
+            marked += ["=" + form for form in forms]
             checked = self._rule_checked(terms, keys, vetoed) if script == names.LATIN and keys else {}
             search.append(list(dict.fromkeys(x for t in terms + found for x in checked.get(t, [t]))))
             marks.append(list(dict.fromkeys(terms + marked)))
@@ -783,6 +788,27 @@ def _position_readings(words: str) -> list[tuple[str, tuple[str, ...], bool]]:
             readings += [(names.LATIN, k) for k in [names.construct_reading(readings[0][1])] if k]
         out.append((readings[0][0] if readings else "", tuple(k for _, k in readings), bool(article)))
     return out
+
+
+# The particles of Arabic names, each in the forms it is written: Abu in its case forms and
+# colloquial Bu; Ibn and Bin; Abd before al- or glued to it; Umm.  Within a name of several
+# words (its other words vouch for it), one form finds the others, in both scripts.
+NAME_PARTICLES = (
+    frozenset({"abu", "abi", "aba", "abou", "abo", "bu", "ابو", "ابي", "ابا"}),
+    frozenset({"ibn", "bin", "ben", "ebn", "ابن", "بن"}),
+    frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdoul", "عبد"}),
+    frozenset({"umm", "um", "om", "oum", "ام"}),
+)
+
+
+def _particle_forms(word: str) -> tuple[str, ...]:
+    """The other forms of a name's particle (``NAME_PARTICLES``), the word as the exact field
+    holds it (a construct's ``>`` aside); none for another word."""
+    word = word.removeprefix(">")
+    for forms in NAME_PARTICLES:
+        if word in forms:
+            return tuple(sorted(forms - {word}))
+    return ()
 
 
 def _position_named(words: str) -> list[bool]:

@@ -26,6 +26,10 @@ ARTICLES = {
     "suq": "Reports from Suq ash Shuyukh said the roads were open.",
     "abukamal": "Troops entered Abukamal at dawn.",
     "abdkarim": "The governor Abd al-Karim spoke to reporters.",
+    "bukamal": "Trucks reached Bu Kamal before noon.",
+    "ibn-taymiyyah": "The preacher Ibn Taymiyyah was quoted.",
+    "abd-rahman": "Abd al-Rahman Mustafa spoke again.",
+    "umm-qasr-ar": "ورست السفن في ميناء أم قصر.",
     "doujail": "Water returned to Doujail after a week.",
     "dudschail": "Die Stadt Dudschail wurde erreicht.",
     "ghraib-fr": "Prisoners were moved from Abou Ghraib.",
@@ -104,7 +108,11 @@ MULTI_WORD = [
     # a sun-letter article glued on ("Esseir", es-Seir) is read off for the model too
     ("Barri ash Sharqi", {"barri"}, set()),
     ("Suq ash Shuyukh", {"suq"}, set()),
-    ("Abu Kamal", {"abukamal"}, set()),       # two words written as one
+    ("Abu Kamal", {"abukamal", "bukamal"}, set()),  # two words written as one; Bu for Abu
+    # a particle however it is written: Bin / Ibn, Abdul / Abd al-, Om / Umm / أم
+    ("Bin Taymiyyah", {"ibn-taymiyyah"}, set()),
+    ("Abdul Rahman", {"abd-rahman"}, set()),
+    ("Om Qasr", {"umm-qasr-ar"}, set()),
     ("Abdulkarim", {"abdkarim"}, set()),      # one word written as three
     # one word written as two: the first part found by its rules' key (kifr and Kafr are both
     # kafr, too far apart for the model), the second by the model; "tall" is no part of it
