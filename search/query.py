@@ -590,7 +590,7 @@ class QueryBuilder:
             found, mark = [], []
             # a word either of the two finds alone is no spelling of both ("Eyad Makhlouf" is
             # no "Makhluf": a long key may lose a short one's letters cheaply)
-            alone = set(learned[i]) | set(learned[i + 1])
+            alone = {t for terms in learned[i:i + 2] for t in terms}
             for g in glue:
                 f, m = self._model_terms(s1, k1 + g + k2, a1, False)
                 found += [t for t in f if t not in alone]

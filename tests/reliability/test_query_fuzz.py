@@ -59,6 +59,9 @@ NASTY_QUERIES = [
     ("quoted-marks-only", '"\u0301 \u0640"'), ("quoted-tatweel-word", '"al-\u0670 Raqqa"'),
     ("operators-only", "AND OR NOT"), ("backslashes", "\\" * 100), ("sql", "' OR 1=1 --"),
     ("html", "<script>alert(1)</script>"), ("whitespace", " \t\n "),
+    # found by this suite: a field name of a letter outside the BMP gave more model words than
+    # key positions, and two words read as one looked past the last position (IndexError)
+    ("astral-field", "\U00010000:A{A"),
 ]
 
 
