@@ -428,7 +428,9 @@ class QueryBuilder:
             # a name's particle, however it is written (Bu, Abu, Abi; Bin, Ibn; Um, Umm; Abdul, Abd)
             forms = _particle_forms(spelled[i][0]) if i < len(spelled) and spelled[i] else ()
             found += [t for form in forms for t in ("=" + form, "=>" + form)]
-            marked += ["=" + form for form in forms]
+            # marked by the keys the text's words have (their own, and in construct state)
+            marked += [t for form in forms for key in key_terms(form, True)[:1]
+                       for t in ((key,) if key[:1] == "@" else (key, ">" + key))]
             checked = self._rule_checked(terms, keys, vetoed) if script == names.LATIN and keys else {}
             search.append(list(dict.fromkeys(x for t in terms + found for x in checked.get(t, [t]))))
             marks.append(list(dict.fromkeys(terms + marked)))
@@ -479,7 +481,8 @@ class QueryBuilder:
                     self.learned[cand] = max(score, self.learned.get(cand, 0.0))
                 if target == names.LATIN:
                     found += ["=" + cand, "=>" + cand] if construct else ["=" + cand]
-                    marked += ["=" + cand, translit.latin_key(cand)]
+                    # marked by its key, and in construct state too ("Saddat al Hindiyah")
+                    marked += ["=" + cand, translit.latin_key(cand), ">" + translit.latin_key(cand)]
                     continue
                 # a word of a longer name has its other words, in order, for evidence: the name
                 # is no common word however this archive writes the word alone (الشيخ)

@@ -251,6 +251,11 @@ def test_the_marked_spelling_is_the_articles_own(archive):
     found = {h.id: h.snippet for h in search(archive, "Dujail", limit=5).hits}
     assert "<mark>Doujail</mark>" in found["doujail.txt"]
     assert "<mark>Dudschail</mark>" in found["dudschail.txt"]
+    # a particle's other form, and a word in construct state that another script's query found
+    found = {h.id: h.snippet for h in search(archive, "Abu Kamal", limit=10).hits}
+    assert "<mark>Bu Kamal</mark>" in found["bukamal.txt"]
+    found = {h.id: h.snippet for h in search(archive, "سدة الهندية", limit=10).hits}
+    assert "<mark>Saddat al Hindiyah</mark>" in found["hindiyah.txt"]
 
 
 def test_an_arabic_word_behind_a_clitic_is_marked_and_a_function_word_is_not(archive):
