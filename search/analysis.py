@@ -179,8 +179,7 @@ class RasmTokenizer(Tokenizer):
             # noun and its adjective, "Bab al-Hawa" a construct
             if i < last and text[:1].isupper() and not LEADING_PARTICLE.match(text):
                 following, next_start, _ = found[i + 1]
-                construct = bool(_BETWEEN_WORDS.fullmatch(value, end, next_start)
-                                 and LEADING_PARTICLE.match(following))
+                construct = _article_right_after(value, end, following, next_start)
             prev_end = end
             yield text, start, end, sentence_start, construct
 
@@ -204,7 +203,8 @@ class RasmTokenizer(Tokenizer):
             t.construct = construct
             # a query's word with the article before another with it ("Al Hajar al Aswad") is
             # the name other outlets write without that first article, in construct state
-            t.before_article = construct or (mode == "query" and _before_article(value, words, pos - start_pos))
+            t.before_article = construct or (mode == "query"
+                                             and _before_article(value, words, pos - start_pos))
             t.sentence_start = sentence_start
             t.boost = 1.0
             t.stopped = False
@@ -223,7 +223,13 @@ def _before_article(value: str, words: tuple, i: int) -> bool:
     if i + 1 >= len(words) or not LEADING_PARTICLE.match(words[i][0]):
         return False
     following, next_start, _, _, _ = words[i + 1]
-    return bool(_BETWEEN_WORDS.fullmatch(value, words[i][2], next_start) and LEADING_PARTICLE.match(following))
+    return _article_right_after(value, words[i][2], following, next_start)
+
+
+def _article_right_after(value: str, end: int, following: str, next_start: int) -> bool:
+    """Whether the word ``following`` (from ``next_start`` of ``value``) has the article and
+    only blanks stand between it and the word ending at ``end``."""
+    return bool(_BETWEEN_WORDS.fullmatch(value, end, next_start) and LEADING_PARTICLE.match(following))
 
 
 _RECENT_WORDS: dict[tuple[bool, str], tuple] = {}

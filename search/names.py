@@ -403,13 +403,12 @@ def _keyed(words: set[str], construct: set[str] = frozenset()) -> list[tuple[str
         stem = _stem(word)
         if stem in CALENDAR_WORDS:
             continue
-        readings = [(script, key) for script, key in word_readings(stem) if key and skeleton(key)]
+        readings = [(script, key) for script, key in word_readings(stem, word in construct)
+                    if key and skeleton(key)]
         if not readings:
             continue
-        if word in construct and readings[0][0] == LATIN and construct_reading(readings[0][1]):
-            readings.append((LATIN, construct_reading(readings[0][1])))
         script = readings[0][0]
-        # the dictionary's English words are left out above: what the frequency list adds to
+        # only the dictionary's English words are flagged: what the frequency list adds to
         # them is mostly names (Egypt, Ahmad, Beirut), which are spelled many ways like any other
         is_common = script == ARABIC and (stem in common or any(w in common for w in inflected_from(stem)))
         # a dictionary word alone is no name ("evacuatd" is a typo); but a name's word may be
@@ -560,7 +559,8 @@ def similar_words(reader, script: str, key: str, target: str, slack: float = 0.0
     return found
 
 
-def _scores(kind: str, key: str, others: list[str], key_first: bool, slacks: list[float]) -> list[float | None]:
+def _scores(kind: str, key: str, others: list[str], key_first: bool,
+            slacks: list[float]) -> list[float | None]:
     """``Model.scores``; across scripts, each side is also scored as the other writes it (a
     Latin key's ``arabic_reading``, an Arabic key's ``latin_reading``), and the best score kept."""
     m = model()
@@ -623,7 +623,7 @@ def corroborated(reader, script: str, key: str, target: str) -> dict[str, tuple[
     """The words of ``target`` script in the index beyond ``similar_words``'s threshold for
     ``key`` (a word of its own: no slack) that two or more of its close Latin spellings each
     find (``PIVOT_SUPPORT``), with their score and those spellings: one name's spellings chain
-    where a direct comparison falls short (Bejrut ~ Beirut, Beyrouth ~ بيروت), and two links of
+    where a direct comparison falls short (Baeyrut ~ Beirut, Beyrouth ~ بيروت), and two links of
     the chain vouch for a word where one would bridge two names.  A word scores as its best
     chain, the product of its two similarities: below the direct matches (remembered per
     segments, as ``similar_words``)."""
@@ -682,11 +682,12 @@ def word_key(word: str) -> tuple[str, str]:
     return LATIN, latin_slots(fold_latin(word))
 
 
-def word_readings(word: str) -> list[tuple[str, str]]:
+def word_readings(word: str, construct: bool = False) -> list[tuple[str, str]]:
     """``word_key`` of ``word`` and, for a Latin word, its readings with a y a consonant: of a
     long name's diphthong (``translit.consonant_y_slots``: "Maydeen" is also ``mayadIn``) and
-    between vowels (``translit.glide_y_slots``: "Qayyarah" is also ``kayara``); and without a
-    sun-letter article glued to it ("Esseir" is also ``sIr``, es-Seir)."""
+    between vowels (``translit.glide_y_slots``: "Qayyarah" is also ``kayara``); without a
+    sun-letter article glued to it ("Esseir" is also ``sIr``, es-Seir); and with ``construct``
+    (a word that may be a construct's first), its ``construct_reading``."""
     script, key = word_key(word)
     if script == LATIN and key:
         from search.analysis import GLUED_SUN_ARTICLE, fold_latin
@@ -698,6 +699,8 @@ def word_readings(word: str) -> list[tuple[str, str]]:
         glued = GLUED_SUN_ARTICLE.match(folded)
         if glued and len(folded) - glued.end() >= 3:
             others.append(latin_slots(folded[glued.end():]))
+        if construct:
+            others.append(construct_reading(key))
         return [(script, k) for k in dict.fromkeys((key, *others)) if k]
     return [(script, key)]
 

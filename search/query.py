@@ -482,7 +482,8 @@ class QueryBuilder:
                 if target == names.LATIN:
                     found += ["=" + cand, "=>" + cand] if construct else ["=" + cand]
                     # marked by its key, and in construct state too ("Saddat al Hindiyah")
-                    marked += ["=" + cand, translit.latin_key(cand), ">" + translit.latin_key(cand)]
+                    rule_key = translit.latin_key(cand)
+                    marked += ["=" + cand, rule_key, ">" + rule_key]
                     continue
                 # a word of a longer name has its other words, in order, for evidence: the name
                 # is no common word however this archive writes the word alone (الشيخ)
@@ -779,18 +780,32 @@ def _position_readings(words: str) -> list[tuple[str, tuple[str, ...], bool]]:
     """As ``_position_keys``, with each word's model readings (``names.word_readings``; none
     for a word the model does not read)."""
     out = []
-    tokens = [(t.text, t.article, t.construct) for t in _MODEL_WORDS(words, mode="query")]
-    for i, (text, article, construct) in enumerate(tokens):
+    tokens = _model_tokens(words)
+    for i, (text, article, construct, _) in enumerate(tokens):
         first = key_terms(text, True, False, article)[:1]
         if not first or first[0][:1] in "=#":
             out.append(("", (), False))
             continue
-        readings = [(script, key) for script, key in names.word_readings(text) if key]
         # a word before another of the name may be a construct's first, its ة said t
-        if readings and readings[0][0] == names.LATIN and (construct or i < len(tokens) - 1):
-            readings += [(names.LATIN, k) for k in [names.construct_reading(readings[0][1])] if k]
+        may_be_construct = construct or i < len(tokens) - 1
+        readings = [(script, key) for script, key in names.word_readings(text, may_be_construct) if key]
         out.append((readings[0][0] if readings else "", tuple(k for _, k in readings), bool(article)))
     return out
+
+
+def _model_tokens(words: str) -> tuple[tuple[str, bool, bool, bool], ...]:
+    """(text, written with the article, in construct state, written as a name: capitalised or
+    in Arabic script) of each word the name model reads in ``words``, at the positions of
+    ``_position_readings`` (remembered: a query asks for them several times)."""
+    found = _MODEL_TOKENS.get(words)
+    if found is MISSING:
+        found = tuple((t.text, bool(t.article), bool(t.construct), t.text[:1].isupper() or is_arabic(t.text))
+                      for t in _MODEL_WORDS(words, mode="query"))
+        _MODEL_TOKENS.put(words, found)
+    return found
+
+
+_MODEL_TOKENS = LRU(10_000)
 
 
 # The particles of Arabic names, each in the forms it is written: Abu in its case forms and
@@ -817,7 +832,7 @@ def _particle_forms(word: str) -> tuple[str, ...]:
 def _position_named(words: str) -> list[bool]:
     """Whether each word of ``words`` (at ``_position_readings``'s positions) is written as a
     name: capitalised, or in Arabic script."""
-    return [t.text[:1].isupper() or is_arabic(t.text) for t in _MODEL_WORDS(words, mode="query")]
+    return [named for _, _, _, named in _model_tokens(words)]
 
 
 _MODEL_WORDS = (RasmTokenizer() | CharNormalizeFilter() | CommonWordFilter() | PossessiveFilter()

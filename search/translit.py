@@ -97,7 +97,7 @@ def _is_glide_y(word: str, i: int) -> bool:
     after = word[i + 1:i + 2]
     if after == "y":
         after = word[i + 2:i + 3]
-    return before in VOWELS and after in VOWELS and bool(before) and bool(after)
+    return before in VOWELS and after in VOWELS
 
 
 def _latin_slots(word: str, glide: bool = False) -> list[str]:
