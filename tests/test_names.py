@@ -83,6 +83,7 @@ ARTICLES = {
     "suqaylibiyah-ar-2": "وقال سكان إن سقيلبية هادئة.",
     "khalid": "Khalid spoke to reporters.",
     "hayyan-ar": "وقال حيان إن الطريق مفتوح.",
+    "marcelo-ar": "وسجل مارسيلو هدفا في المباراة.",
     "kamal-din": "Kamal Al-Din Tu'ma met the delegation.",
     "wadi-sir": "Shops reopened in Wadi Sir.",
     "sir": "Sir Michael Wood said he would resign.",
@@ -163,6 +164,7 @@ ACROSS_SCRIPTS = [
     ("As Suqaylibīyah", {"suqaylibiyah-ar", "suqaylibiyah-ar-2"}, set()),
     ("Al Khalidiyah", set(), {"khalid"}),
     ("Hayyan", {"hayyan-ar"}, set()),  # an inner -ayya- is ي and a long a: حيان
+    ("Marcelo", {"marcelo-ar"}, set()),  # c before e, i, y is s: مارسيلو
     ("الحمراء", {"hamra-ar", "hamra"}, set()),  # the final ـاء Latin writes a
     # a construct's first word says its ة, and Latin writes it: Qal'at, Saddat
     ("Qal'at al Madiq", {"madiq", "madiq-ar"}, set()),
