@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from search import settings
 from search.analysis import (
     DATA,
     ArticleFilter,
@@ -106,30 +107,40 @@ def parse_alias_file(path: Path) -> list[list[Alias]]:
 
 def parse_gazetteer(path: Path) -> list[list[Alias]]:
     """Reads the gazetteer: ``name <TAB> country <TAB> Arabic names separated by |``."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise AliasFileError(f"{path}: cannot read gazetteer: {e}") from e
     groups = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(lines, 1):
         if not line.strip() or line.startswith("#"):
             continue
-        name, _country, others = line.split("\t")
-        groups.append([Alias(n.strip(), False, "gazetteer") for n in [name, *others.split("|")]])
+        fields = line.split("\t")
+        names = [fields[0], *fields[2].split("|")] if len(fields) == 3 else []
+        if not all(n.strip() for n in names) or len(names) < 2:
+            raise AliasFileError(f"{path}:{number}: a place needs: name <TAB> country <TAB> "
+                                 "names separated by '|'")
+        groups.append([Alias(n.strip(), False, "gazetteer") for n in names])
     return groups
 
 
 @lru_cache(maxsize=8)
-def _load(paths: tuple[str, ...], stamps: tuple[float, ...]) -> AliasTable:
-    return AliasTable.from_files([Path(p) for p in paths])
+def _load(paths: tuple[str, ...], gazetteer: str, stamps: tuple[float, ...]) -> AliasTable:
+    return AliasTable.from_files([Path(p) for p in paths], Path(gazetteer) if gazetteer else None)
 
 
 def default_aliases() -> AliasTable:
-    """The bundled table plus ``$RASM_ALIASES``; re-read when a file changes."""
+    """The bundled table plus ``$RASM_ALIASES``, with the bundled gazetteer or
+    ``$RASM_GAZETTEER`` (set empty: none); re-read when a file changes."""
     paths = [DEFAULT_ALIASES]
-    extra = os.environ.get("RASM_ALIASES")
+    extra = os.environ.get(settings.ALIASES.env)
     if extra:
         paths.append(Path(extra))
+    gazetteer = os.environ.get(settings.GAZETTEER.env, str(GAZETTEER))
     stamps = []
-    for p in paths:
+    for p in [*paths, *([Path(gazetteer)] if gazetteer else [])]:
         try:
             stamps.append(p.stat().st_mtime)
         except OSError as e:
             raise AliasFileError(f"{p}: cannot read alias file: {e.strerror}") from e
-    return _load(tuple(str(p) for p in paths), tuple(stamps))
+    return _load(tuple(str(p) for p in paths), gazetteer, tuple(stamps))

@@ -18,6 +18,9 @@ class Setting:
 
 INDEX = Setting("index", "RASM_INDEX", "index folder (default: $RASM_INDEX, else the project's index/)")
 ALIASES = Setting("aliases", "RASM_ALIASES", "extra alias file, read beside the bundled table")
+GAZETTEER = Setting("gazetteer", "RASM_GAZETTEER",
+                    "gazetteer file in place of the bundled one (GeoNames places of Syria and its "
+                    "neighbours); empty for none")
 
 
 def default_index_dir() -> Path:

@@ -32,8 +32,9 @@ class BuiltIndex:
 
 @pytest.fixture(autouse=True)
 def _no_user_settings(monkeypatch):
-    """The user's own alias file or index folder must not leak into any test."""
+    """The user's own alias file, gazetteer or index folder must not leak into any test."""
     monkeypatch.delenv("RASM_ALIASES", raising=False)
+    monkeypatch.delenv("RASM_GAZETTEER", raising=False)
     monkeypatch.delenv("RASM_INDEX", raising=False)
 
 
@@ -53,7 +54,7 @@ def corpus_index(tmp_path_factory) -> BuiltIndex:
 
 def _run_rasm(*args: str, module: bool = False) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "search"] if module else [RASM]
-    env = {k: v for k, v in os.environ.items() if k not in ("RASM_ALIASES", "RASM_INDEX")}
+    env = {k: v for k, v in os.environ.items() if k not in ("RASM_ALIASES", "RASM_GAZETTEER", "RASM_INDEX")}
     return subprocess.run([*command, *args], capture_output=True, text=True, env=env, timeout=60)
 
 

@@ -134,6 +134,26 @@ def test_bad_rasm_aliases_file_fails_the_query(tmp_path, monkeypatch):
         default_aliases()
 
 
+def test_rasm_gazetteer_replaces_the_bundled_one_and_empty_is_none(tmp_path, monkeypatch):
+    assert texts(default_aliases().others("Gaziantep")) >= {"عنتاب"}  # the bundled one
+    mine = write(tmp_path / "places.tsv", "# my places\nZanzibar\tTZ\tزنجبار | زنزبار\n")
+    monkeypatch.setenv("RASM_GAZETTEER", str(mine))
+    assert texts(default_aliases().others("Zanzibar")) == {"زنجبار", "زنزبار"}
+    assert {a.source for a in default_aliases().others("Zanzibar")} == {"gazetteer"}
+    assert default_aliases().others("Gaziantep") == []
+    monkeypatch.setenv("RASM_GAZETTEER", "")
+    assert default_aliases().others("Zanzibar") == []
+    assert default_aliases().others("Gaziantep") == []
+
+
+@pytest.mark.parametrize("line", ["Zanzibar\tTZ", "Zanzibar\tTZ\t", "Zanzibar\tTZ\tزنجبار |"])
+def test_bad_rasm_gazetteer_line_is_named_by_file_and_line(tmp_path, monkeypatch, line):
+    mine = write(tmp_path / "places.tsv", "# my places\n" + line + "\n")
+    monkeypatch.setenv("RASM_GAZETTEER", str(mine))
+    with pytest.raises(AliasFileError, match=rf"^{re.escape(str(mine))}:2: a place needs"):
+        default_aliases()
+
+
 def test_exact_queries_do_not_read_the_alias_file(tmp_path, monkeypatch):
     monkeypatch.setenv("RASM_ALIASES", str(tmp_path / "missing.txt"))
     assert parse_query("Raqqa", expand=False).patterns
