@@ -321,6 +321,7 @@ class ArticleFilter(Filter):
             if is_arabic(text):
                 t.text = _AR_ARTICLE.sub("", text)
                 t.article = t.text != text
+                t.written = text  # as written: a foreign name may begin as the article (كالاس)
                 alts = []
                 # not for a word of two letters: behind a clitic it is mostly another function
                 # word (آن "now" is no بأن "that")

@@ -781,7 +781,7 @@ def _position_readings(words: str) -> list[tuple[str, tuple[str, ...], bool]]:
     for a word the model does not read)."""
     out = []
     tokens = _model_tokens(words)
-    for i, (text, article, construct, _) in enumerate(tokens):
+    for i, (text, article, construct, _, written) in enumerate(tokens):
         first = key_terms(text, True, False, article)[:1]
         if not first or first[0][:1] in "=#":
             out.append(("", (), False))
@@ -789,23 +789,34 @@ def _position_readings(words: str) -> list[tuple[str, tuple[str, ...], bool]]:
         # a word before another of the name may be a construct's first, its ة said t
         may_be_construct = construct or i < len(tokens) - 1
         readings = [(script, key) for script, key in names.word_readings(text, may_be_construct) if key]
+        if written:  # a word that begins as a clitic and the article also read whole: كالاس, Callas
+            readings += [(script, key) for script, key in names.word_readings(written) if key]
         out.append((readings[0][0] if readings else "", tuple(k for _, k in readings), bool(article)))
     return out
 
 
-def _model_tokens(words: str) -> tuple[tuple[str, bool, bool, bool], ...]:
+def _model_tokens(words: str) -> tuple[tuple[str, bool, bool, bool, str], ...]:
     """(text, written with the article, in construct state, written as a name: capitalised or
-    in Arabic script) of each word the name model reads in ``words``, at the positions of
+    in Arabic script, and the Arabic word as written where a clitic came before the article
+    ("" otherwise)) of each word the name model reads in ``words``, at the positions of
     ``_position_readings`` (remembered: a query asks for them several times)."""
     found = _MODEL_TOKENS.get(words)
     if found is MISSING:
-        found = tuple((t.text, bool(t.article), bool(t.construct), t.text[:1].isupper() or is_arabic(t.text))
+        found = tuple((t.text, bool(t.article), bool(t.construct), t.text[:1].isupper() or is_arabic(t.text),
+                       _clitic_written(t))
                       for t in _MODEL_WORDS(words, mode="query"))
         _MODEL_TOKENS.put(words, found)
     return found
 
 
 _MODEL_TOKENS = LRU(10_000)
+
+
+def _clitic_written(token) -> str:
+    """The Arabic word as written, where the article ``ArticleFilter`` took off had a clitic
+    before it (والرقة, كالاس); "" otherwise."""
+    written = getattr(token, "written", "")
+    return written if token.article and len(written) - len(token.text) > 2 else ""
 
 
 # The particles of Arabic names, each in the forms it is written: Abu in its case forms and
@@ -832,7 +843,7 @@ def _particle_forms(word: str) -> tuple[str, ...]:
 def _position_named(words: str) -> list[bool]:
     """Whether each word of ``words`` (at ``_position_readings``'s positions) is written as a
     name: capitalised, or in Arabic script."""
-    return [named for _, _, _, named in _model_tokens(words)]
+    return [named for _, _, _, named, _ in _model_tokens(words)]
 
 
 _MODEL_WORDS = (RasmTokenizer() | CharNormalizeFilter() | CommonWordFilter() | PossessiveFilter()

@@ -84,6 +84,7 @@ ARTICLES = {
     "khalid": "Khalid spoke to reporters.",
     "hayyan-ar": "وقال حيان إن الطريق مفتوح.",
     "marcelo-ar": "وسجل مارسيلو هدفا في المباراة.",
+    "wallace": "Wallace said the talks would resume.",
     "kamal-din": "Kamal Al-Din Tu'ma met the delegation.",
     "wadi-sir": "Shops reopened in Wadi Sir.",
     "sir": "Sir Michael Wood said he would resign.",
@@ -165,6 +166,8 @@ ACROSS_SCRIPTS = [
     ("Al Khalidiyah", set(), {"khalid"}),
     ("Hayyan", {"hayyan-ar"}, set()),  # an inner -ayya- is ي and a long a: حيان
     ("Marcelo", {"marcelo-ar"}, set()),  # c before e, i, y is s: مارسيلو
+    # a foreign name that begins as a clitic and the article (و + ال) is read whole too
+    ("والاس", {"wallace"}, set()),
     ("الحمراء", {"hamra-ar", "hamra"}, set()),  # the final ـاء Latin writes a
     # a construct's first word says its ة, and Latin writes it: Qal'at, Saddat
     ("Qal'at al Madiq", {"madiq", "madiq-ar"}, set()),
