@@ -142,6 +142,7 @@ TRADITIONS = [
     ("Abu-Grejb", {"ghraib-ar", "ghraib-fr"}, set()),
     ("Mahmour", {"makhmur"}, set()),
     ("Szidon", {"sidon"}, set()),  # Hungarian sz for s
+    ("Rhouta", {"ghouta"}, set()),  # French rh for غ
     # a y between vowels is the consonant Arabic writes (ي), however the vowels around it run
     ("Darayyah", {"daraya"}, set()),
     ("Dāreiya", {"daraya"}, set()),
