@@ -85,6 +85,7 @@ ARTICLES = {
     "hayyan-ar": "وقال حيان إن الطريق مفتوح.",
     "marcelo-ar": "وسجل مارسيلو هدفا في المباراة.",
     "wallace": "Wallace said the talks would resume.",
+    "sukhna-ar": "وقالت مصادر من السخنة إن الطرق مفتوحة.",
     "kamal-din": "Kamal Al-Din Tu'ma met the delegation.",
     "wadi-sir": "Shops reopened in Wadi Sir.",
     "sir": "Sir Michael Wood said he would resign.",
@@ -143,6 +144,7 @@ TRADITIONS = [
     ("Mahmour", {"makhmur"}, set()),
     ("Szidon", {"sidon"}, set()),  # Hungarian sz for s
     ("Rhouta", {"ghouta"}, set()),  # French rh for غ
+    ("Suchna", {"sukhna-ar"}, set()),  # German and Czech ch for خ
     # a y between vowels is the consonant Arabic writes (ي), however the vowels around it run
     ("Darayyah", {"daraya"}, set()),
     ("Dāreiya", {"daraya"}, set()),
