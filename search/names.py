@@ -589,6 +589,8 @@ def _scores(kind: str, key: str, others: list[str], key_first: bool,
 # I), or i, j and a vowel (-ija); and a run of a front vowel and a between consonants (-aiya-,
 # -ayya-: F), where Arabic writes ي and a long a
 _NISBA = re.compile(r"(?<=[^aeioIUFBV'])(?:F|I|ij[ae]|i[ae])$")
+_BACK_RUN = re.compile(r"(?<=[^aeioIUFBV'])B")  # ua, oa
+_MIXED_RUN = re.compile(r"(?<=[^aeioIUFBV'])V")  # io, eo
 _INNER_YA = re.compile(r"(?<=[^aeioIUFBV'])F(?=[^aeioIUFBV'])")
 
 
@@ -596,10 +598,14 @@ def arabic_reading(key: str) -> str:
     """A Latin key with the vowel runs Arabic writes as two letters so written: the nisba's
     feminine (ـية) as i then a ("Salamiyah" ``salamF``, "Selemie" ``selemI`` as ``salamia``,
     ``selemia``: سلمية ``slmia``), and an inner front-vowel-and-a run as y then a ("Qaiyara"
-    ``kFra`` as ``kyara``: القيارة); "" for a key with neither.  Across scripts only: within
-    Latin, the runs' classes tell Khalidiyah from Khalid."""
+    ``kFra`` as ``kyara``: القيارة); and after a consonant, a back-vowel-and-a run as w then a
+    and a mixed run as y then o, as Arabic writes foreign names ("Capua" ``kapB`` as
+    ``kapwa``: كابوا; "Sergio" ``serjV`` as ``serjyo``: سيرجيو); "" for a key with none.
+    Across scripts only: within Latin, the runs' classes tell Khalidiyah from Khalid."""
     out = _NISBA.sub("ia", key) if len(key) >= 4 else key
     out = _INNER_YA.sub("ya", out)
+    out = _BACK_RUN.sub("wa", out)
+    out = _MIXED_RUN.sub("yo", out)
     return out if out != key else ""
 
 

@@ -86,6 +86,7 @@ ARTICLES = {
     "marcelo-ar": "وسجل مارسيلو هدفا في المباراة.",
     "wallace": "Wallace said the talks would resume.",
     "sukhna-ar": "وقالت مصادر من السخنة إن الطرق مفتوحة.",
+    "sergio-ar": "وقال سيرجيو إن المحادثات ستستأنف.",
     "kamal-din": "Kamal Al-Din Tu'ma met the delegation.",
     "wadi-sir": "Shops reopened in Wadi Sir.",
     "sir": "Sir Michael Wood said he would resign.",
@@ -169,6 +170,8 @@ ACROSS_SCRIPTS = [
     ("Al Khalidiyah", set(), {"khalid"}),
     ("Hayyan", {"hayyan-ar"}, set()),  # an inner -ayya- is ي and a long a: حيان
     ("Marcelo", {"marcelo-ar"}, set()),  # c before e, i, y is s: مارسيلو
+    # a vowel run after a consonant as Arabic writes it: io as yu, ua as wa
+    ("Sergio", {"sergio-ar"}, set()),
     # a foreign name that begins as a clitic and the article (و + ال) is read whole too
     ("والاس", {"wallace"}, set()),
     ("الحمراء", {"hamra-ar", "hamra"}, set()),  # the final ـاء Latin writes a
