@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from search.editcost import Costs
 
 MODEL = Path(__file__).parent / "data" / "name-model.json"
-MODEL_VERSION = 14
+MODEL_VERSION = 15
 DEFAULT_COST = 30.0  # an operation the fit never saw (or once): no match (the fitted ones cost 2 to 10)
 MAX_KEY = 40         # longer keys are not scored (a query word is a name, not a sentence)
 CLITICS = frozenset("وفبكل")
@@ -702,6 +702,8 @@ def word_readings(word: str, construct: bool = False) -> list[tuple[str, str]]:
         others = [consonant_y_slots(folded), glide_y_slots(folded)]
         if _SOFT_C.search(folded):  # c before e, i, y is s in the Romance languages and English
             others.append(latin_slots(_SOFT_C.sub("s", folded)))
+        if _FRENCH_W.search(folded):  # French writes و before a vowel ou: "Ouadi", "Anouar"
+            others.append(latin_slots(_FRENCH_W.sub("w", folded)))
         if _GERMAN_KH.search(folded):  # German and Czech write خ ch: "Selcha"
             others.append(latin_slots(_GERMAN_KH.sub("kh", folded)))
         if _FRENCH_GHAYN.match(folded):  # French writes غ rh: "Rhasm" is Ghasm
@@ -717,6 +719,7 @@ def word_readings(word: str, construct: bool = False) -> list[tuple[str, str]]:
     return [(script, key)]
 
 
+_FRENCH_W = re.compile(r"ou(?=[aei])")
 _GERMAN_KH = re.compile(r"(?<![stcdz])ch")
 _FRENCH_GHAYN = re.compile(r"rh[aeiouy]")
 _SOFT_C = re.compile(r"(?<![sx])c(?=[eiy])")

@@ -87,6 +87,7 @@ ARTICLES = {
     "wallace": "Wallace said the talks would resume.",
     "sukhna-ar": "وقالت مصادر من السخنة إن الطرق مفتوحة.",
     "sergio-ar": "وقال سيرجيو إن المحادثات ستستأنف.",
+    "sawan": "Residents of Sawan said the road was open.",
     "kamal-din": "Kamal Al-Din Tu'ma met the delegation.",
     "wadi-sir": "Shops reopened in Wadi Sir.",
     "sir": "Sir Michael Wood said he would resign.",
@@ -145,6 +146,7 @@ TRADITIONS = [
     ("Mahmour", {"makhmur"}, set()),
     ("Szidon", {"sidon"}, set()),  # Hungarian sz for s
     ("Rhouta", {"ghouta"}, set()),  # French rh for غ
+    ("Saouan", {"sawan"}, set()),  # French ou for و before a vowel
     ("Suchna", {"sukhna-ar"}, set()),  # German and Czech ch for خ
     # a y between vowels is the consonant Arabic writes (ي), however the vowels around it run
     ("Darayyah", {"daraya"}, set()),
