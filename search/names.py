@@ -688,10 +688,23 @@ def word_key(word: str) -> tuple[str, str]:
     return LATIN, latin_slots(fold_latin(word))
 
 
+# Letters other transliteration traditions write for a sound of Arabic, each (pattern, as the
+# English tradition the keys follow writes it): a word matching one is also read so
+TRADITION_READINGS = (
+    (re.compile(r"(?<![sx])c(?=[eiy])"), "s"),  # the Romance languages' and English soft c: Marcelo
+    (re.compile(r"ou(?=[aei])"), "w"),          # French ou for و before a vowel: Saouan, Anouar
+    (re.compile(r"(?<![stcdz])ch"), "kh"),      # German and Czech ch for خ: Suchna
+    (re.compile(r"^rh(?=[aeiouy])"), "gh"),     # French rh for غ: Rhasm, Rhouta
+    (re.compile("sz"), "s"),                    # Hungarian sz: Szidon
+    (re.compile("sz"), "sh"),                   # Polish sz
+)
+
+
 def word_readings(word: str, construct: bool = False) -> list[tuple[str, str]]:
     """``word_key`` of ``word`` and, for a Latin word, its readings with a y a consonant: of a
     long name's diphthong (``translit.consonant_y_slots``: "Maydeen" is also ``mayadIn``) and
-    between vowels (``translit.glide_y_slots``: "Qayyarah" is also ``kayara``); without a
+    between vowels (``translit.glide_y_slots``: "Qayyarah" is also ``kayara``); as the English
+    tradition writes what other traditions write otherwise (``TRADITION_READINGS``); without a
     sun-letter article glued to it ("Esseir" is also ``sIr``, es-Seir); and with ``construct``
     (a word that may be a construct's first), its ``construct_reading``."""
     script, key = word_key(word)
@@ -700,16 +713,8 @@ def word_readings(word: str, construct: bool = False) -> list[tuple[str, str]]:
 
         folded = fold_latin(word)
         others = [consonant_y_slots(folded), glide_y_slots(folded)]
-        if _SOFT_C.search(folded):  # c before e, i, y is s in the Romance languages and English
-            others.append(latin_slots(_SOFT_C.sub("s", folded)))
-        if _FRENCH_W.search(folded):  # French writes و before a vowel ou: "Ouadi", "Anouar"
-            others.append(latin_slots(_FRENCH_W.sub("w", folded)))
-        if _GERMAN_KH.search(folded):  # German and Czech write خ ch: "Selcha"
-            others.append(latin_slots(_GERMAN_KH.sub("kh", folded)))
-        if _FRENCH_GHAYN.match(folded):  # French writes غ rh: "Rhasm" is Ghasm
-            others.append(latin_slots("gh" + folded[2:]))
-        if "sz" in folded:  # Hungarian sz is s, Polish sz is sh
-            others += [latin_slots(folded.replace("sz", "s")), latin_slots(folded.replace("sz", "sh"))]
+        others += [latin_slots(pattern.sub(written, folded))
+                   for pattern, written in TRADITION_READINGS if pattern.search(folded)]
         glued = GLUED_SUN_ARTICLE.match(folded)
         if glued and len(folded) - glued.end() >= 3:
             others.append(latin_slots(folded[glued.end():]))
@@ -719,10 +724,6 @@ def word_readings(word: str, construct: bool = False) -> list[tuple[str, str]]:
     return [(script, key)]
 
 
-_FRENCH_W = re.compile(r"ou(?=[aei])")
-_GERMAN_KH = re.compile(r"(?<![stcdz])ch")
-_FRENCH_GHAYN = re.compile(r"rh[aeiouy]")
-_SOFT_C = re.compile(r"(?<![sx])c(?=[eiy])")
 _CONSTRUCT_T = re.compile(r"(?<=[aeioIUFBV'])t$")
 
 
