@@ -103,6 +103,12 @@ def _parse_schema() -> fields.Schema:
     )
 
 
+def _normalize_leaves(q: query.Query) -> query.Query:
+    """``q`` with each leaf normalised (a phrase of one word is a term), its compound queries as
+    they were parsed."""
+    return q.normalize() if q.is_leaf() else q.apply(_normalize_leaves)
+
+
 def _is_name_word(word: str) -> bool:
     """A query word that may belong to a multi-word name (so adjacent ones form a phrase)."""
     if is_arabic(word) or word[:1].isupper() or LEADING_PARTICLE.match(word):
@@ -112,9 +118,12 @@ def _is_name_word(word: str) -> bool:
 
 
 def _is_particle(q) -> bool:
-    """A query word that is the Arabic article written apart ("ash", "es", "al")."""
-    return (isinstance(q, query.Term) and q.fieldname in TEXT_FIELDS
-            and fold_latin(q.text) in LATIN_PARTICLES)
+    """A query word that is the Arabic article written apart ("ash", "es", "al") or a name's
+    particle in small letters ("bin", "abu": ``NAME_PARTICLES``)."""
+    if not (isinstance(q, query.Term) and q.fieldname in TEXT_FIELDS):
+        return False
+    folded = fold_latin(q.text)
+    return folded in LATIN_PARTICLES or folded in _LATIN_NAME_PARTICLES
 
 
 class QueryBuilder:
@@ -148,7 +157,9 @@ class QueryBuilder:
         text = _PLUS.sub(lambda m: "AND " if m.start() and text[m.start() - 1].isspace() else "", text)
         self._source = text
         try:
-            parsed = self.parser.parse(text)
+            # normalised leaf by leaf: Whoosh's own normalising drops a repeated word ("Mohamed
+            # Sherif Mohamed Mohamed Awad" would lose two), which breaks the name's run
+            parsed = _normalize_leaves(self.parser.parse(text, normalize=False))
         except Exception as e:  # Whoosh raises bare Exceptions for bad dates and ranges
             internal = isinstance(e, (AssertionError, IndexError, KeyError, TypeError, AttributeError))
             reason = ("" if internal else str(e).strip()) or \
@@ -255,7 +266,8 @@ class QueryBuilder:
 
     def _run_end(self, subs: list, i: int) -> int:
         """The last of the name words that run on from ``subs[i]``: adjacent name words, and
-        an article written apart between two of them ("Suq ash Shuyukh", "Wadi es Sir")."""
+        an article or a particle written apart between two of them ("Suq ash Shuyukh", "Wadi
+        es Sir", "Osama bin Laden")."""
         end = i
         while end + 1 < len(subs):
             nxt = subs[end + 1]
@@ -282,10 +294,12 @@ class QueryBuilder:
             return None
         # a name's first word that names write it without too ("Nahiyat", ناحية: "subdistrict"):
         # the rest is searched alone as well
-        rest = self._without_prefix(words) if self.expand and self.reader is not None else None
-        bare = self._unit_query(rest, fieldnames, boost, positive, rest) if rest else None
-        if bare is not None:
-            own = query.Or([own, bare])
+        # and a name's nasab written without its particle ("X bin Y" as "X Y")
+        if self.expand and self.reader is not None:
+            shorter = [rest for rest in (self._without_prefix(words), _without_nasab(words)) if rest]
+            bare = [q for rest in shorter if (q := self._unit_query(rest, fieldnames, boost, positive, rest))]
+            if bare:
+                own = query.Or([own, *bare])
         if not (self.expand and self.aliases):
             return own
         spelled = _spelling(words)
@@ -828,6 +842,25 @@ NAME_PARTICLES = (
     frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdoul", "عبد"}),
     frozenset({"umm", "um", "om", "oum", "ام"}),
 )
+
+
+_LATIN_NAME_PARTICLES = frozenset(form for forms in NAME_PARTICLES for form in forms if form.isascii())
+
+
+def _without_nasab(words: str) -> str | None:
+    """``words`` without an inner particle of descent (Ibn, Bin, ابن, بن: ``NAME_PARTICLES``),
+    which lists and outlets often leave out ("Muhammad bin Mohamed Jedi" is also written
+    "Muhammad Mohamed Jedi"); None for a name without one."""
+    spans: dict[int, tuple[str, int, int]] = {}  # position -> (word, start, end): the first token
+    for token in _EXACT(words, chars=True, positions=True, mode="query"):
+        if len(spans) > MAX_WORDS:
+            break
+        spans.setdefault(token.pos, (token.text, token.startchar, token.endchar))
+    ordered = [spans[p] for p in sorted(spans)]
+    for i in range(1, len(ordered) - 1):
+        if ordered[i][0] in NAME_PARTICLES[1]:
+            return (words[:ordered[i][1]].rstrip() + " " + words[ordered[i + 1][1]:]).strip()
+    return None
 
 
 def _particle_forms(word: str) -> tuple[str, ...]:

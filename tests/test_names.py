@@ -87,6 +87,7 @@ ARTICLES = {
     "wallace": "Wallace said the talks would resume.",
     "sukhna-ar": "وقالت مصادر من السخنة إن الطرق مفتوحة.",
     "sergio-ar": "وقال سيرجيو إن المحادثات ستستأنف.",
+    "nasab": "Officials met Faisal Mohammed Faisal Hamdan on Monday.",
     "sawan": "Residents of Sawan said the road was open.",
     "kamal-din": "Kamal Al-Din Tu'ma met the delegation.",
     "wadi-sir": "Shops reopened in Wadi Sir.",
@@ -119,6 +120,9 @@ MULTI_WORD = [
     ("Abdul Rahman", {"abd-rahman"}, set()),
     ("Om Qasr", {"umm-qasr-ar"}, set()),
     ("Abdulkarim", {"abdkarim"}, set()),      # one word written as three
+    # the particle of descent left out, in small letters or not; a word of the name repeated
+    ("Faisal bin Mohammed Faisal Hamdan", {"nasab"}, set()),
+    ("Faisal Ibn Mohamed Faisal Hamdan", {"nasab"}, set()),
     # one word written as two: the first part found by its rules' key (kifr and Kafr are both
     # kafr, too far apart for the model), the second by the model; "tall" is no part of it
     ("Kifrabhum", {"kafr-behum"}, {"tall"}),
