@@ -88,6 +88,7 @@ ARTICLES = {
     "sukhna-ar": "وقالت مصادر من السخنة إن الطرق مفتوحة.",
     "sergio-ar": "وقال سيرجيو إن المحادثات ستستأنف.",
     "nasab": "Officials met Faisal Mohammed Faisal Hamdan on Monday.",
+    "wafa": "Wafa' Ahmed spoke to reporters.",
     "sawan": "Residents of Sawan said the road was open.",
     "kamal-din": "Kamal Al-Din Tu'ma met the delegation.",
     "wadi-sir": "Shops reopened in Wadi Sir.",
@@ -123,6 +124,7 @@ MULTI_WORD = [
     # the particle of descent left out, in small letters or not; a word of the name repeated
     ("Faisal bin Mohammed Faisal Hamdan", {"nasab"}, set()),
     ("Faisal Ibn Mohamed Faisal Hamdan", {"nasab"}, set()),
+    ("Wafaa", {"wafa"}, set()),  # a final aa: a long a and hamza, not ʿayn
     # one word written as two: the first part found by its rules' key (kifr and Kafr are both
     # kafr, too far apart for the model), the second by the model; "tall" is no part of it
     ("Kifrabhum", {"kafr-behum"}, {"tall"}),
