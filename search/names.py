@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from search.editcost import Costs
 
 MODEL = Path(__file__).parent / "data" / "name-model.json"
-MODEL_VERSION = 16
+MODEL_VERSION = 17
 DEFAULT_COST = 30.0  # an operation the fit never saw (or once): no match (the fitted ones cost 2 to 10)
 MAX_KEY = 40         # longer keys are not scored (a query word is a name, not a sentence)
 CLITICS = frozenset("وفبكل")
@@ -718,6 +718,8 @@ def word_readings(word: str, construct: bool = False) -> list[tuple[str, str]]:
         glued = GLUED_SUN_ARTICLE.match(folded)
         if glued and len(folded) - glued.end() >= 3:
             others.append(latin_slots(folded[glued.end():]))
+        if _INITIAL_CLUSTER.match(key):  # the Levant's spellings leave a first short vowel out: Kfar, Sfira
+            others.append(key[0] + "a" + key[1:])
         if _FINAL_LONG_A.search(key):  # a final aa is a long a (and hamza) as often as ʿayn: Jalaa
             others.append(_FINAL_LONG_A.sub("a", key))
         if construct:
@@ -726,6 +728,7 @@ def word_readings(word: str, construct: bool = False) -> list[tuple[str, str]]:
     return [(script, key)]
 
 
+_INITIAL_CLUSTER = re.compile(r"[^aeioIUFBV'][^aeioIUFBV'hwy]")
 _FINAL_LONG_A = re.compile(r"(?<=[^aeioIUFBV'])'$")
 _CONSTRUCT_T = re.compile(r"(?<=[aeioIUFBV'])t$")
 
