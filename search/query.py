@@ -441,6 +441,8 @@ class QueryBuilder:
                 marked += m
             # a name's particle, however it is written (Bu, Abu, Abi; Bin, Ibn; Um, Umm; Abdul, Abd)
             forms = _particle_forms(spelled[i][0]) if i < len(spelled) and spelled[i] else ()
+            # an English word of a longer name in its other number ("Expert" / "Experts Partners")
+            forms += _other_number(spelled[i][0], self.reader) if i < len(spelled) and spelled[i] else ()
             found += [t for form in forms for t in ("=" + form, "=>" + form)]
             # marked by the keys the text's words have (their own, and in construct state)
             marked += [t for form in forms for key in key_terms(form, True)[:1]
@@ -845,6 +847,19 @@ NAME_PARTICLES = (
 
 
 _LATIN_NAME_PARTICLES = frozenset(form for forms in NAME_PARTICLES for form in forms if form.isascii())
+
+
+def _other_number(word: str, reader) -> tuple[str, ...]:
+    """An English dictionary word's plural (or singular: a final s off) where that is a
+    dictionary word the index holds: organisations' names are written in either number
+    ("Revolutionary Guard Corps", "Revolutionary Guards Corps")."""
+    english = english_words()
+    if word not in english:
+        return ()
+    other = word[:-1] if word.endswith("s") else word + "s"
+    if other not in english:
+        return ()
+    return (other,) if doc_frequency(reader, "body", other) or doc_frequency(reader, "title", other) else ()
 
 
 def _without_nasab(words: str) -> str | None:

@@ -90,6 +90,7 @@ ARTICLES = {
     "nasab": "Officials met Faisal Mohammed Faisal Hamdan on Monday.",
     "wafa": "Wafa' Ahmed spoke to reporters.",
     "kafr-zita": "Shelling hit Kafr Zita overnight.",
+    "builders": "Shares of Builders Partners Holding fell.",
     "sawan": "Residents of Sawan said the road was open.",
     "kamal-din": "Kamal Al-Din Tu'ma met the delegation.",
     "wadi-sir": "Shops reopened in Wadi Sir.",
@@ -127,6 +128,7 @@ MULTI_WORD = [
     ("Faisal Ibn Mohamed Faisal Hamdan", {"nasab"}, set()),
     ("Wafaa", {"wafa"}, set()),  # a final aa: a long a and hamza, not ʿayn
     ("Kfar Zita", {"kafr-zita"}, set()),  # a first short vowel left out, as the Levant writes
+    ("Builder Partners Holding", {"builders"}, set()),  # an English word of a name in its other number
     # one word written as two: the first part found by its rules' key (kifr and Kafr are both
     # kafr, too far apart for the model), the second by the model; "tall" is no part of it
     ("Kifrabhum", {"kafr-behum"}, {"tall"}),
