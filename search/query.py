@@ -430,8 +430,13 @@ class QueryBuilder:
         vetoed: set[str] = set()
         readings = _position_readings(words)
         slack = _slack(sum(1 for _, r, _ in readings if r))
-        named = _position_named(words)
         spelled = _positions(_EXACT, words) if len(positions) > 1 else ()
+        # a word of a longer name written as a name may be an English word ("Tall Bisih", "Wadi
+        # Sir"), if it is no English word itself: English spells its words one way ("Free Syrian
+        # Army" is no "Every Syrian Army")
+        english = english_words()
+        named = [n and not (i < len(spelled) and spelled[i] and spelled[i][0] in english)
+                 for i, n in enumerate(_position_named(words))]
         for i, (terms, (script, keys, article)) in enumerate(zip(positions, readings, strict=False)):
             construct = any(t.startswith(">") for t in terms)
             found, marked = [], []
@@ -441,6 +446,8 @@ class QueryBuilder:
                 marked += m
             # a name's particle, however it is written (Bu, Abu, Abi; Bin, Ibn; Um, Umm; Abdul, Abd)
             forms = _particle_forms(spelled[i][0]) if i < len(spelled) and spelled[i] else ()
+            if i < len(spelled) and spelled[i] and spelled[i][0] in english:
+                forms = (spelled[i][0], *forms)  # an English word is no name the model reads: itself
             # an English word of a longer name in its other number ("Expert" / "Experts Partners")
             forms += _other_number(spelled[i][0], self.reader) if i < len(spelled) and spelled[i] else ()
             found += [t for form in forms for t in ("=" + form, "=>" + form)]

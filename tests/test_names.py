@@ -91,6 +91,8 @@ ARTICLES = {
     "wafa": "Wafa' Ahmed spoke to reporters.",
     "kafr-zita": "Shelling hit Kafr Zita overnight.",
     "builders": "Shares of Builders Partners Holding fell.",
+    "fsa": "Fighters of the Free Syrian Army withdrew.",
+    "every-syrian": "He said every Syrian army unit withdrew.",
     "sawan": "Residents of Sawan said the road was open.",
     "kamal-din": "Kamal Al-Din Tu'ma met the delegation.",
     "wadi-sir": "Shops reopened in Wadi Sir.",
@@ -212,6 +214,8 @@ COLLISIONS = [
     ("Louay", set(), {"if", "to-me"}),  # لو "if", لي "to me"
     # a name behind a clitic is rarer than the name alone: كلية ("college") is no ك + ليه
     ("Liya", {"liyyah"}, {"college", "college-2"}),
+    # an English word of a longer name is spelled one way: "Free" is no "every"
+    ("Free Syrian Army", {"fsa"}, {"every-syrian"}),
 ]
 
 
