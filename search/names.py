@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from search.editcost import Costs
 
 MODEL = Path(__file__).parent / "data" / "name-model.json"
-MODEL_VERSION = 17
+MODEL_VERSION = 18
 DEFAULT_COST = 30.0  # an operation the fit never saw (or once): no match (the fitted ones cost 2 to 10)
 MAX_KEY = 40         # longer keys are not scored (a query word is a name, not a sentence)
 CLITICS = frozenset("وفبكل")
@@ -718,7 +718,9 @@ def word_readings(word: str, construct: bool = False) -> list[tuple[str, str]]:
         glued = GLUED_SUN_ARTICLE.match(folded)
         if glued and len(folded) - glued.end() >= 3:
             others.append(latin_slots(folded[glued.end():]))
-        if _INITIAL_CLUSTER.match(key):  # the Levant's spellings leave a first short vowel out: Kfar, Sfira
+        # the Levant's spellings leave a first short vowel out (Kfar, Sfira, Jdaide): a word that
+        # begins with two consonants no English word begins with (Cristina is no Karistina)
+        if _INITIAL_CLUSTER.match(key) and _english_initials().get(folded[:2], 0) < ENGLISH_INITIALS_MIN:
             others.append(key[0] + "a" + key[1:])
         if _FINAL_LONG_A.search(key):  # a final aa is a long a (and hamza) as often as ʿayn: Jalaa
             others.append(_FINAL_LONG_A.sub("a", key))
@@ -726,6 +728,19 @@ def word_readings(word: str, construct: bool = False) -> list[tuple[str, str]]:
             others.append(construct_reading(key))
         return [(script, k) for k in dict.fromkeys((key, *others)) if k]
     return [(script, key)]
+
+
+ENGLISH_INITIALS_MIN = 20  # English words beginning with two letters, at least, for them to be English's
+
+
+@lru_cache(maxsize=1)
+def _english_initials() -> dict[str, int]:
+    """How many English dictionary words begin with each pair of letters (cr: 610, kf: 0)."""
+    from collections import Counter
+
+    from search.analysis import english_words
+
+    return dict(Counter(w[:2] for w in english_words() if len(w) > 2))
 
 
 _INITIAL_CLUSTER = re.compile(r"[^aeioIUFBV'][^aeioIUFBV'hwy]")

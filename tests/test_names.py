@@ -337,6 +337,14 @@ def test_a_long_vowel_against_a_short_a_rules_a_rules_match_out():
     assert readings("Zayd") == ("zId",)  # a short name is not read twice
 
 
+def test_a_first_short_vowel_is_read_in_only_where_no_english_word_begins_so():
+    word_readings = names.word_readings
+    assert ("L", "kafar") in word_readings("Kfar")  # Kfar / Kafr: the Levant leaves it out
+    assert ("L", "jadIde") in word_readings("Jdaide")
+    assert word_readings("Cristina") == [("L", "kristina")]  # English words begin cr-: no Karistina
+    assert word_readings("Stephen") == [("L", "stefen")]
+
+
 def test_an_inflection_of_a_common_word_is_common():
     assert names.inflected_from("خريطتين") == ["خريطه"]
     assert names.inflected_from("سوريين") == ["سوري"]
