@@ -609,14 +609,18 @@ def arabic_reading(key: str) -> str:
     return out if out != key else ""
 
 
+_INNER_WAW = re.compile(r"(?<=[^aiu'])u(?=[^aiu'])")
 _FINAL_HAMZA = re.compile(r"(?<=[^aiu'])'$")
 
 
 def latin_reading(key: str) -> str:
     """An Arabic key with what Latin writes otherwise so written: a final hamza after a
     consonant (ـاء, whose alef the key leaves out) as a, as Latin ends the name ("Hamra",
-    "Zarqa": الحمراء ``hmr'`` as ``hmra``); "" for a key with none."""
+    "Zarqa": الحمراء ``hmr'`` as ``hmra``); and an inner و between consonants, which the key
+    reads as the vowel u, as the consonant w and a short vowel ("Aswad", "Muwaffaq": الأسود
+    ``'sud`` as ``'swad``); "" for a key with neither."""
     out = _FINAL_HAMZA.sub("a", key) if len(key) >= 3 else key
+    out = _INNER_WAW.sub("wa", out)
     return out if out != key else ""
 
 

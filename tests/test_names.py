@@ -92,6 +92,7 @@ ARTICLES = {
     "kafr-zita": "Shelling hit Kafr Zita overnight.",
     "builders": "Shares of Builders Partners Holding fell.",
     "fsa": "Fighters of the Free Syrian Army withdrew.",
+    "muwaffaq": "Muwaffaq said the talks would resume.",
     "every-syrian": "He said every Syrian army unit withdrew.",
     "sawan": "Residents of Sawan said the road was open.",
     "kamal-din": "Kamal Al-Din Tu'ma met the delegation.",
@@ -186,6 +187,7 @@ ACROSS_SCRIPTS = [
     ("Marcelo", {"marcelo-ar"}, set()),  # c before e, i, y is s: مارسيلو
     # a vowel run after a consonant as Arabic writes it: io as yu, ua as wa
     ("Sergio", {"sergio-ar"}, set()),
+    ("موفق", {"muwaffaq"}, set()),  # an inner و may be the consonant w before a short vowel
     # a foreign name that begins as a clitic and the article (و + ال) is read whole too
     ("والاس", {"wallace"}, set()),
     ("الحمراء", {"hamra-ar", "hamra"}, set()),  # the final ـاء Latin writes a
