@@ -435,21 +435,22 @@ class QueryBuilder:
         # Sir"), if it is no English word itself: English spells its words one way ("Free Syrian
         # Army" is no "Every Syrian Army")
         english = english_words()
-        named = [n and not (i < len(spelled) and spelled[i] and spelled[i][0] in english)
-                 for i, n in enumerate(_position_named(words))]
+        named = _position_named(words)
         for i, (terms, (script, keys, article)) in enumerate(zip(positions, readings, strict=False)):
+            word = spelled[i][0] if i < len(spelled) and spelled[i] else ""  # of a longer name
             construct = any(t.startswith(">") for t in terms)
             found, marked = [], []
             for key in keys:
-                f, m = self._model_terms(script, key, article, construct, slack=slack, named=named[i])
+                f, m = self._model_terms(script, key, article, construct, slack=slack,
+                                         named=named[i] and word not in english)
                 found += f
                 marked += m
             # a name's particle, however it is written (Bu, Abu, Abi; Bin, Ibn; Um, Umm; Abdul, Abd)
-            forms = _particle_forms(spelled[i][0]) if i < len(spelled) and spelled[i] else ()
-            if i < len(spelled) and spelled[i] and spelled[i][0] in english:
-                forms = (spelled[i][0], *forms)  # an English word is no name the model reads: itself
-            # an English word of a longer name in its other number ("Expert" / "Experts Partners")
-            forms += _other_number(spelled[i][0], self.reader) if i < len(spelled) and spelled[i] else ()
+            forms = _particle_forms(word) if word else ()
+            if word in english:
+                # an English word: itself (the model gives it no English lookalikes), and its
+                # other number ("Expert" / "Experts Partners")
+                forms = (word, *forms, *_other_number(word, self.reader))
             found += [t for form in forms for t in ("=" + form, "=>" + form)]
             # marked by the keys the text's words have (their own, and in construct state)
             marked += [t for form in forms for key in key_terms(form, True)[:1]
@@ -858,13 +859,10 @@ _LATIN_NAME_PARTICLES = frozenset(form for forms in NAME_PARTICLES for form in f
 
 def _other_number(word: str, reader) -> tuple[str, ...]:
     """An English dictionary word's plural (or singular: a final s off) where that is a
-    dictionary word the index holds: organisations' names are written in either number
+    dictionary word too and the index holds it: organisations' names are written in either number
     ("Revolutionary Guard Corps", "Revolutionary Guards Corps")."""
-    english = english_words()
-    if word not in english:
-        return ()
     other = word[:-1] if word.endswith("s") else word + "s"
-    if other not in english:
+    if other not in english_words():
         return ()
     return (other,) if doc_frequency(reader, "body", other) or doc_frequency(reader, "title", other) else ()
 
