@@ -609,6 +609,7 @@ def arabic_reading(key: str) -> str:
     return out if out != key else ""
 
 
+_WAW_BEFORE_A = re.compile(r"(?<=[^aiu'])u(?=a)")
 _INNER_WAW = re.compile(r"(?<=[^aiu'])u(?=[^aiu'])")
 _FINAL_HAMZA = re.compile(r"(?<=[^aiu'])'$")
 
@@ -616,11 +617,12 @@ _FINAL_HAMZA = re.compile(r"(?<=[^aiu'])'$")
 def latin_reading(key: str) -> str:
     """An Arabic key with what Latin writes otherwise so written: a final hamza after a
     consonant (ـاء, whose alef the key leaves out) as a, as Latin ends the name ("Hamra",
-    "Zarqa": الحمراء ``hmr'`` as ``hmra``); and an inner و between consonants, which the key
-    reads as the vowel u, as the consonant w and a short vowel ("Aswad", "Muwaffaq": الأسود
-    ``'sud`` as ``'swad``); "" for a key with neither."""
+    "Zarqa": الحمراء ``hmr'`` as ``hmra``); and an inner و, which the key reads as the vowel
+    u, as the consonant w: between consonants with a short vowel after it ("Aswad", "Muwaffaq":
+    الأسود ``'sud`` as ``'swad``), before a final a as itself ("Marwa": مروة ``mrua`` as
+    ``mrwa``); "" for a key with none."""
     out = _FINAL_HAMZA.sub("a", key) if len(key) >= 3 else key
-    out = _INNER_WAW.sub("wa", out)
+    out = _WAW_BEFORE_A.sub("w", _INNER_WAW.sub("wa", out))
     return out if out != key else ""
 
 

@@ -93,6 +93,7 @@ ARTICLES = {
     "builders": "Shares of Builders Partners Holding fell.",
     "fsa": "Fighters of the Free Syrian Army withdrew.",
     "muwaffaq": "Muwaffaq said the talks would resume.",
+    "marwa": "Marwa said the talks would resume.",
     "every-syrian": "He said every Syrian army unit withdrew.",
     "sawan": "Residents of Sawan said the road was open.",
     "kamal-din": "Kamal Al-Din Tu'ma met the delegation.",
@@ -188,6 +189,7 @@ ACROSS_SCRIPTS = [
     # a vowel run after a consonant as Arabic writes it: io as yu, ua as wa
     ("Sergio", {"sergio-ar"}, set()),
     ("موفق", {"muwaffaq"}, set()),  # an inner و may be the consonant w before a short vowel
+    ("مروة", {"marwa"}, set()),  # and و before a final a is w
     # a foreign name that begins as a clitic and the article (و + ال) is read whole too
     ("والاس", {"wallace"}, set()),
     ("الحمراء", {"hamra-ar", "hamra"}, set()),  # the final ـاء Latin writes a
