@@ -431,6 +431,7 @@ class QueryBuilder:
         readings = _position_readings(words)
         slack = _slack(sum(1 for _, r, _ in readings if r))
         spelled = _positions(_EXACT, words) if len(positions) > 1 else ()
+        ordinary = _ordinary_words(words)
         # a word of a longer name written as a name may be an English word ("Tall Bisih", "Wadi
         # Sir"), if it is no English word itself: English spells its words one way ("Free Syrian
         # Army" is no "Every Syrian Army")
@@ -440,7 +441,7 @@ class QueryBuilder:
             word = spelled[i][0] if i < len(spelled) and spelled[i] else ""  # of a longer name
             construct = any(t.startswith(">") for t in terms)
             found, marked = [], []
-            for key in keys:
+            for key in () if ordinary[i] else keys:
                 f, m = self._model_terms(script, key, article, construct, slack=slack,
                                          named=named[i] and word not in english)
                 found += f
@@ -609,10 +610,11 @@ class QueryBuilder:
         if not (self.expand and self.reader is not None):
             return []
         keys = _position_keys(words)
+        ordinary = _ordinary_words(words)
         layouts = []
         for i in range(len(keys) - 1):
             (s1, k1, a1), (s2, k2, a2) = keys[i], keys[i + 1]
-            if not (k1 and k2 and s1 == s2):
+            if not (k1 and k2 and s1 == s2) or ordinary[i] or ordinary[i + 1]:
                 continue
             glue = ["", "a", "al"] if a2 else ["", "a"]
             found, mark = [], []
@@ -628,7 +630,7 @@ class QueryBuilder:
                                 marked[:i] + [mark] + marked[i + 2:]))
         named = _position_named(words)
         for i, (script, key, article) in enumerate(keys):
-            if script != names.LATIN or not MIN_SPLIT <= len(key) <= MAX_SPLIT:
+            if script != names.LATIN or not MIN_SPLIT <= len(key) <= MAX_SPLIT or ordinary[i]:
                 continue
             splits = []
             for cut in range(MIN_PART, len(key) - MIN_PART + 1):
@@ -891,6 +893,17 @@ def _particle_forms(word: str) -> tuple[str, ...]:
         if word in forms:
             return tuple(sorted(forms - {word}))
     return ()
+
+
+def _ordinary_words(words: str) -> list[bool]:
+    """Whether each word of ``words`` (at ``_position_readings``'s positions) is an English
+    dictionary word in small letters: no name, so the name model neither reads it nor splits
+    or joins it ("sterling", "central bank"); it keeps its spelling rules' key.  A name typed
+    so is read all the same ("raqqa")."""
+    english = english_words()
+    exact = _positions(_EXACT, words)
+    return [not named and i < len(exact) and bool(exact[i]) and exact[i][0] in english
+            for i, named in enumerate(_position_named(words))]
 
 
 def _position_named(words: str) -> list[bool]:

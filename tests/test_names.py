@@ -94,6 +94,8 @@ ARTICLES = {
     "fsa": "Fighters of the Free Syrian Army withdrew.",
     "muwaffaq": "Muwaffaq said the talks would resume.",
     "marwa": "Marwa said the talks would resume.",
+    "sterling": "Sterling fell against the dollar.",
+    "stirling": "Stirling Castle was closed.",
     "every-syrian": "He said every Syrian army unit withdrew.",
     "sawan": "Residents of Sawan said the road was open.",
     "kamal-din": "Kamal Al-Din Tu'ma met the delegation.",
@@ -220,6 +222,10 @@ COLLISIONS = [
     ("Liya", {"liyyah"}, {"college", "college-2"}),
     # an English word of a longer name is spelled one way: "Free" is no "every"
     ("Free Syrian Army", {"fsa"}, {"every-syrian"}),
+    # an English word in small letters is no name: its spelling only; written as a name, the
+    # model reads it
+    ("sterling", {"sterling"}, {"stirling"}),
+    ("Sterling", {"sterling", "stirling"}, set()),
 ]
 
 
