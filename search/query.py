@@ -49,6 +49,7 @@ MAX_WORDS = 64        # words searched (each brings its spellings and aliases in
 MAX_DEPTH = 6         # nested parentheses: search time grows about 1.7x per level
 MAX_BINARY_OPS = 10   # ANDNOT, ANDMAYBE, REQUIRE: Whoosh's parser time doubles with each one
 MAX_EXPANSION = 1000  # words a wildcard may stand for
+MAX_FORMS = 24        # words the name model finds for one query word, per script, at most
 TEXT_FIELDS = {"text": ("title", "body"), "title": ("title",), "body": ("body",)}
 # Score weights: exact spelling above variant key above alias, title above body.
 BOOST = {"title": 3.0, "body": 1.5, "title_key": 2.0, "body_key": 1.0}
@@ -500,6 +501,9 @@ class QueryBuilder:
                 near = near | {w: score for w, (score, _) in chained.items()}
                 for w, (_, witnesses) in chained.items():
                     self.chains.setdefault(w, witnesses)
+            # the closest words only: a name has a few forms in a script, and a word of a long
+            # name with its slack would otherwise bring a hundred lookalikes ("Mistura")
+            near = dict(list(near.items())[:MAX_FORMS])
             strong = None
             for cand, score in near.items():
                 if score < 1.0 or cand != names._stem(cand) or target != script:
