@@ -137,10 +137,11 @@ def default_aliases() -> AliasTable:
     if extra:
         paths.append(Path(extra))
     gazetteer = os.environ.get(settings.GAZETTEER.env, str(GAZETTEER))
+    files = [(p, "alias file") for p in paths] + ([(Path(gazetteer), "gazetteer")] if gazetteer else [])
     stamps = []
-    for p in [*paths, *([Path(gazetteer)] if gazetteer else [])]:
+    for p, what in files:
         try:
             stamps.append(p.stat().st_mtime)
         except OSError as e:
-            raise AliasFileError(f"{p}: cannot read alias file: {e.strerror}") from e
+            raise AliasFileError(f"{p}: cannot read {what}: {e.strerror}") from e
     return _load(tuple(str(p) for p in paths), gazetteer, tuple(stamps))

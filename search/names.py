@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from search.lru import LRU, MISSING
-from search.translit import arabic_key, consonant_y_slots, glide_y_slots, latin_key, latin_slots
+from search.translit import VOWEL_SLOTS, arabic_key, consonant_y_slots, glide_y_slots, latin_key, latin_slots
 
 if TYPE_CHECKING:
     from search.editcost import Costs
@@ -588,10 +588,11 @@ def _scores(kind: str, key: str, others: list[str], key_first: bool,
 # the nisba's feminine, ـية, as a Latin key ends it: one vowel run (-iyah, -iyeh: F; -ieh, -ie:
 # I), or i, j and a vowel (-ija); and a run of a front vowel and a between consonants (-aiya-,
 # -ayya-: F), where Arabic writes ي and a long a
-_NISBA = re.compile(r"(?<=[^aeioIUFBV'])(?:F|I|ij[ae]|i[ae])$")
-_BACK_RUN = re.compile(r"(?<=[^aeioIUFBV'])B")  # ua, oa
-_MIXED_RUN = re.compile(r"(?<=[^aeioIUFBV'])V")  # io, eo
-_INNER_YA = re.compile(r"(?<=[^aeioIUFBV'])F(?=[^aeioIUFBV'])")
+_SLOT = "".join(sorted(VOWEL_SLOTS)) + "'"  # a Latin key's vowel-run classes and ʿayn/hamza
+_NISBA = re.compile(rf"(?<=[^{_SLOT}])(?:F|I|ij[ae]|i[ae])$")
+_BACK_RUN = re.compile(rf"(?<=[^{_SLOT}])B")  # ua, oa
+_MIXED_RUN = re.compile(rf"(?<=[^{_SLOT}])V")  # io, eo
+_INNER_YA = re.compile(rf"(?<=[^{_SLOT}])F(?=[^{_SLOT}])")
 
 
 def arabic_reading(key: str) -> str:
@@ -749,9 +750,9 @@ def _english_initials() -> dict[str, int]:
     return dict(Counter(w[:2] for w in english_words() if len(w) > 2))
 
 
-_INITIAL_CLUSTER = re.compile(r"[^aeioIUFBV'][^aeioIUFBV'hwy]")
-_FINAL_LONG_A = re.compile(r"(?<=[^aeioIUFBV'])'$")
-_CONSTRUCT_T = re.compile(r"(?<=[aeioIUFBV'])t$")
+_INITIAL_CLUSTER = re.compile(rf"[^{_SLOT}][^{_SLOT}hwy]")
+_FINAL_LONG_A = re.compile(rf"(?<=[^{_SLOT}])'$")
+_CONSTRUCT_T = re.compile(rf"(?<=[{_SLOT}])t$")
 
 
 def construct_reading(key: str) -> str:

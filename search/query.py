@@ -877,6 +877,8 @@ def _without_nasab(words: str) -> str | None:
     """``words`` without an inner particle of descent (Ibn, Bin, ابن, بن: ``NAME_PARTICLES``),
     which lists and outlets often leave out ("Muhammad bin Mohamed Jedi" is also written
     "Muhammad Mohamed Jedi"); None for a name without one."""
+    if not any(p and p[0] in NAME_PARTICLES[1] for p in _positions(_EXACT, words)[1:-1]):
+        return None  # the common case, from the remembered positions: no second analysis
     spans: dict[int, tuple[str, int, int]] = {}  # position -> (word, start, end): the first token
     for token in _EXACT(words, chars=True, positions=True, mode="query"):
         if len(spans) > MAX_WORDS:

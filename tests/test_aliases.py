@@ -154,6 +154,12 @@ def test_bad_rasm_gazetteer_line_is_named_by_file_and_line(tmp_path, monkeypatch
         default_aliases()
 
 
+def test_missing_rasm_gazetteer_is_named_as_a_gazetteer(tmp_path, monkeypatch):
+    monkeypatch.setenv("RASM_GAZETTEER", str(tmp_path / "places.tsv"))
+    with pytest.raises(AliasFileError, match="places.tsv: cannot read gazetteer"):
+        default_aliases()
+
+
 def test_exact_queries_do_not_read_the_alias_file(tmp_path, monkeypatch):
     monkeypatch.setenv("RASM_ALIASES", str(tmp_path / "missing.txt"))
     assert parse_query("Raqqa", expand=False).patterns
